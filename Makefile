@@ -1,0 +1,26 @@
+# Set up a local virtual environment (reused when present) and run the demo or the tests.
+# torch is pinned to the CPU build that these machines keep on disk; never let pip pick a CUDA build.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.deepgrade-installed
+
+.PHONY: setup demo test clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "torch==2.13.0"
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m grader grade examples/submissions -a 01_conv_arithmetic,02_convolution -o build/demo --seed demo
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf build

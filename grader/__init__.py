@@ -1,0 +1,1 @@
+"""deepgrade: auto-graded deep-learning fundamentals exercises."""

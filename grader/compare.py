@@ -1,0 +1,152 @@
+"""Pure comparison of a student's array with the expected one.
+
+Tolerance rule (scale-aware, never element-wise relative)::
+
+    |got - expected| <= atol + rtol * max|expected|     for every element
+
+so an element whose expected value is 0 is judged on the scale of the whole array, and a
+correct float32 computation (relative error ~1e-7) passes with the default ``rtol = 1e-5``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.runner.codec import Opaque, TorchArray
+
+DEFAULT_ATOL = 1e-8
+DEFAULT_RTOL = 1e-5
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of comparing one array.
+
+    Attributes:
+        ok: within tolerance (and same shape, numeric dtype, all finite where expected is).
+        problem: ``""`` when ok, else one of ``"type"``, ``"shape"``, ``"dtype"``,
+            ``"nonfinite"``, ``"values"``.
+        got_shape, expected_shape: shapes as tuples (``got_shape`` is ``None`` for non-arrays).
+        got_type: type name of what the student returned.
+        max_abs_err: largest |got − expected|, ``nan`` when not computed.
+        max_rel_err: ``max_abs_err / max|expected|`` (``inf`` when expected is all zero).
+        worst_index: index of the largest error (tuple), or ``None``.
+        got_at_worst, expected_at_worst: the two values at ``worst_index``.
+        tolerance: the bound ``atol + rtol * max|expected|`` that was applied.
+    """
+
+    ok: bool
+    problem: str
+    got_shape: tuple | None
+    expected_shape: tuple
+    got_type: str
+    max_abs_err: float = float("nan")
+    max_rel_err: float = float("nan")
+    worst_index: tuple | None = None
+    got_at_worst: float = float("nan")
+    expected_at_worst: float = float("nan")
+    tolerance: float = float("nan")
+
+
+def as_array(value: Any) -> np.ndarray | None:
+    """The plain ndarray behind a decoded value, or ``None`` if it is not numeric data."""
+    if isinstance(value, TorchArray):
+        value = value.array
+    if isinstance(value, np.ndarray):
+        return value
+    if type(value) in (int, float, bool):
+        return np.asarray(value)
+    return None
+
+
+def type_name(value: Any) -> str:
+    """A student-readable name for what was returned."""
+    if isinstance(value, Opaque):
+        return value.type_name
+    if isinstance(value, TorchArray):
+        return "torch.Tensor"
+    if isinstance(value, np.ndarray):
+        return f"ndarray {value.dtype}"
+    return type(value).__name__
+
+
+def compare(got: Any, expected: np.ndarray, *, atol: float = DEFAULT_ATOL, rtol: float = DEFAULT_RTOL) -> Comparison:
+    """Compare ``got`` with ``expected`` (shape first, then values).
+
+    Args:
+        got: what the student returned (decoded plain data; any type).
+        expected: the reference array, any shape, float or int dtype.
+        atol: absolute tolerance.
+        rtol: relative tolerance, scaled by ``max|expected|``.
+    Returns:
+        A :class:`Comparison`. Never raises.
+    """
+    expected = np.asarray(expected)
+    arr = as_array(got)
+    if arr is None:
+        return Comparison(False, "type", None, expected.shape, type_name(got))
+    if arr.shape != expected.shape:
+        return Comparison(False, "shape", arr.shape, expected.shape, type_name(got))
+    if arr.dtype.kind not in "biuf":
+        return Comparison(False, "dtype", arr.shape, expected.shape, type_name(got))
+    a = arr.astype(np.float64)
+    e = expected.astype(np.float64)
+    scale = float(np.max(np.abs(e))) if e.size else 0.0
+    tol = atol + rtol * scale
+    if e.size == 0:
+        return Comparison(True, "", a.shape, e.shape, type_name(got), 0.0, 0.0, tolerance=tol)
+    bad_finite = ~np.isfinite(a) & np.isfinite(e)
+    if bad_finite.any():
+        idx = tuple(int(i) for i in np.argwhere(bad_finite)[0])
+        return Comparison(
+            False, "nonfinite", a.shape, e.shape, type_name(got), float("inf"), float("inf"), idx, float(a[idx]), float(e[idx]), tol
+        )
+    with np.errstate(invalid="ignore"):
+        err = np.abs(a - e)
+    err = np.where(np.isfinite(e) | np.isfinite(a), err, 0.0)
+    err = np.nan_to_num(err, nan=np.inf)
+    flat = int(np.argmax(err))
+    idx = tuple(int(i) for i in np.unravel_index(flat, err.shape)) if err.ndim else ()
+    max_abs = float(err.reshape(-1)[flat])
+    max_rel = max_abs / scale if scale > 0 else (0.0 if max_abs == 0 else float("inf"))
+    ok = max_abs <= tol
+    return Comparison(
+        ok, "" if ok else "values", a.shape, e.shape, type_name(got), max_abs, max_rel, idx,
+        float(a.reshape(-1)[flat]), float(e.reshape(-1)[flat]), tol,
+    )
+
+
+def close(got: Any, expected: np.ndarray, *, atol: float = DEFAULT_ATOL, rtol: float = DEFAULT_RTOL) -> bool:
+    """Shorthand: ``compare(...).ok``."""
+    return compare(got, expected, atol=atol, rtol=rtol).ok
+
+
+def describe(name: str, cmp: Comparison, *, show_values: bool) -> str:
+    """One student-facing sentence about a failed comparison.
+
+    Args:
+        name: what was compared, e.g. ``"out"`` or ``"dw"``.
+        cmp: the comparison.
+        show_values: include expected values (public cases only; hidden cases must not leak them).
+    Returns:
+        A message; shapes first, then the worst error and where.
+    """
+    if cmp.problem == "type":
+        return f"{name}: expected an ndarray of shape {cmp.expected_shape}, got {cmp.got_type}"
+    if cmp.problem == "shape":
+        msg = f"{name} has shape {cmp.got_shape}, expected {cmp.expected_shape}"
+        if any(d == 0 for d in cmp.got_shape):
+            msg += " (an empty axis: check slices like a[p:-p], which are empty when p = 0)"
+        return msg
+    if cmp.problem == "dtype":
+        return f"{name} has dtype {cmp.got_type.split()[-1]}; expected real numbers (float64)"
+    where = "[" + ", ".join(map(str, cmp.worst_index or ())) + "]"
+    if cmp.problem == "nonfinite":
+        msg = f"{name}{where} is {cmp.got_at_worst} (not finite)"
+        return msg + (f"; expected {cmp.expected_at_worst:.6g}" if show_values else "")
+    msg = f"{name} differs: max abs error {cmp.max_abs_err:.3g} (relative {cmp.max_rel_err:.3g}) at {name}{where}"
+    if show_values:
+        msg += f": got {cmp.got_at_worst:.6g}, expected {cmp.expected_at_worst:.6g}"
+    return msg + f"; tolerance {cmp.tolerance:.2g}"

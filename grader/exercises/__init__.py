@@ -1,0 +1,31 @@
+"""The exercise registry: assignment folder name → its exercises, in gradebook order."""
+from __future__ import annotations
+
+from grader.exercises import conv_arithmetic, convolution
+from grader.exercises.base import Exercise
+
+ASSIGNMENTS: dict[str, tuple[Exercise, ...]] = {
+    conv_arithmetic.ASSIGNMENT: conv_arithmetic.EXERCISES,
+    convolution.ASSIGNMENT: convolution.EXERCISES,
+}
+
+
+def get_assignment(name: str) -> tuple[Exercise, ...]:
+    """Exercises of one assignment.
+
+    Args:
+        name: the folder name (``"02_convolution"``) or its number prefix (``"02"``).
+    Raises:
+        KeyError: unknown assignment (the message lists the known ones).
+    """
+    if name in ASSIGNMENTS:
+        return ASSIGNMENTS[name]
+    matches = [a for a in ASSIGNMENTS if a.split("_", 1)[0] == name]
+    if len(matches) == 1:
+        return ASSIGNMENTS[matches[0]]
+    raise KeyError(f"unknown assignment {name!r}; known: {', '.join(ASSIGNMENTS)}")
+
+
+def resolve(name: str) -> str:
+    """The full folder name for ``name`` (see :func:`get_assignment`)."""
+    return get_assignment(name)[0].assignment

@@ -1,0 +1,99 @@
+"""Grade one exercise of one submission: the loop over cases, and what each failure scores."""
+from __future__ import annotations
+
+import time
+import zlib
+from collections import Counter
+from typing import Sequence
+
+import numpy as np
+
+from grader.cases import PreparedCase
+from grader.exercises.base import CaseFailed, Context, Exercise, StubNotImplemented
+from grader.results import CaseResult, ExerciseResult, score_for
+from grader.runner.backend import Backend, Limits
+from grader.runner.session import SessionAborted, Session
+from grader.submission import Submission
+
+
+def grade_exercise(
+    exercise: Exercise,
+    submission: Submission,
+    cases: Sequence[PreparedCase],
+    backend: Backend,
+    limits: Limits | None = None,
+) -> ExerciseResult:
+    """Run every case of one exercise in one fresh student process.
+
+    Never raises for anything the submission does: import errors, missing names, exceptions,
+    timeouts and crashes all become an :class:`ExerciseResult` with a message.
+
+    Args:
+        exercise: what to grade.
+        submission: the student's sources.
+        cases: prepared cases (public first).
+        backend: starts the student process.
+        limits: overrides ``exercise.limits``.
+    Returns:
+        The result; ``score = points × passed / len(cases)``.
+    """
+    start = time.monotonic()
+    limits = limits or exercise.limits
+
+    def result(status: str, message: str, case_results=(), diagnoses=()) -> ExerciseResult:
+        passed = sum(c.passed for c in case_results)
+        return ExerciseResult(
+            name=exercise.name,
+            assignment=exercise.assignment,
+            score=score_for(exercise.points, passed, len(cases)),
+            max_score=exercise.points,
+            status=status,
+            message=message,
+            diagnoses=tuple(diagnoses),
+            cases=tuple(case_results),
+            seconds=time.monotonic() - start,
+        )
+
+    with Session(backend, limits) as session:
+        try:
+            loaded = session.load(submission.files, list(exercise.requires))
+        except SessionAborted as exc:
+            return result(exc.kind, f"Your files could not be loaded: {exc.message}")
+        missing = [n for n in exercise.requires if n not in loaded.found]
+        if missing:
+            if loaded.import_errors:
+                errors = "\n".join(f"{mod}.py failed to import:\n{text}" for mod, text in loaded.import_errors.items())
+                return result("error", f"{', '.join(missing)} could not be found because a file failed to import.\n{errors}")
+            looked = ", ".join(sorted(submission.files)) or "no Python files"
+            return result("missing", f"No function or class named {', '.join(missing)} in your submission (looked in {looked}).")
+        case_results: list[CaseResult] = []
+        for case in cases:
+            ctx = Context(session, exercise, case.public, np.random.default_rng(zlib.crc32(case.id.encode())))
+            try:
+                exercise.check(ctx, case.inputs, case.expected)
+            except StubNotImplemented:
+                return result("not_implemented", f"{exercise.name} is not implemented yet (it still raises NotImplementedError).")
+            except CaseFailed as failed:
+                case_results.append(CaseResult(case.id, case.label, False, failed.message, failed.diagnoses))
+                continue
+            except SessionAborted as aborted:
+                case_results.append(CaseResult(case.id, case.label, False, aborted.message))
+                remaining = len(cases) - len(case_results)
+                msg = f"On case {case.label}: {aborted.message}"
+                if remaining:
+                    msg += f"\n{remaining} later case(s) were not run."
+                return result(aborted.kind, msg, case_results)
+            case_results.append(CaseResult(case.id, case.label, True))
+    return _summarise(result, case_results, len(cases))
+
+
+def _summarise(result, case_results: list[CaseResult], total: int) -> ExerciseResult:
+    failed = [c for c in case_results if not c.passed]
+    if not failed:
+        return result("passed", f"All {total} cases passed.", case_results)
+    counts = Counter(d for c in failed for d in c.diagnoses)
+    diagnoses = [d for d, _ in counts.most_common()]
+    first = failed[0]
+    status = "failed" if len(failed) == total else "partial"
+    message = f"Failed {len(failed)} of {total} cases. First failure, {first.label}:\n{first.message}"
+    return result(status, message, case_results, diagnoses)

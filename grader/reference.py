@@ -1,0 +1,64 @@
+"""Loading the instructor's reference solutions (trusted code, grader process only).
+
+Assignment folders start with digits (``02_convolution``), so they cannot be imported as
+packages; each solution file is loaded from its path instead.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS_DIR = REPO_ROOT / "solutions"
+
+
+class ReferenceUnavailable(RuntimeError):
+    """Raised when the reference solutions are not present (e.g. in a student copy)."""
+
+
+def load_file(path: Path, name: str | None = None) -> ModuleType:
+    """Import one Python file as a module.
+
+    Args:
+        path: the ``.py`` file.
+        name: module name to register under; defaults to ``deepgrade_ref_<stem>``.
+    Returns:
+        The executed module.
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    name = name or f"deepgrade_ref_{path.parent.name}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_assignment(assignment: str, solutions_dir: Path | None = None) -> ModuleType:
+    """Merge every solution file of one assignment into one namespace module.
+
+    Args:
+        assignment: folder name, e.g. ``"02_convolution"``.
+        solutions_dir: where the solutions live; defaults to the repository's ``solutions/``.
+    Returns:
+        A module whose attributes are the public names of all files of the assignment.
+    Raises:
+        ReferenceUnavailable: the folder does not exist (a student copy has no solutions).
+    """
+    folder = (solutions_dir or SOLUTIONS_DIR) / assignment
+    if not folder.is_dir():
+        raise ReferenceUnavailable(f"no reference solutions at {folder}")
+    merged = ModuleType(f"deepgrade_ref_{assignment}")
+    for path in sorted(folder.glob("*.py")):
+        module = load_file(path)
+        for key, value in vars(module).items():
+            if not key.startswith("_"):
+                setattr(merged, key, value)
+    return merged

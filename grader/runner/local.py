@@ -1,0 +1,193 @@
+"""Unsandboxed backend: a fresh Python process per child (portable: Linux, macOS, Windows).
+
+For students checking their own code on their own machine, and for instructors who pass
+``--no-sandbox`` explicitly. It keeps the process boundary, the wall-clock timeout, the log
+cap and (where the OS has them) CPU and memory rlimits, but it does not stop the student
+code from reading files or using the network.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from grader.runner.backend import Channel, ChildExit, ChildGone, ChildTimeout, Limits
+from grader.runner.framing import FrameError, read_frame, write_frame
+
+_GRADER_PARENT = str(Path(__file__).resolve().parents[2])
+_BOOT = (
+    "import sys; sys.path.insert(0, {parent!r}); "
+    "from grader.runner.child import main; main()"
+)
+
+
+def child_env() -> dict[str, str]:
+    """The environment a student process gets: nothing from the grader's (no secrets).
+
+    Returns:
+        A new dict with only thread-count pins and what the OS needs to start Python.
+    """
+    env = {
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTHONIOENCODING": "utf-8",
+    }
+    for key in ("PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+def _limit_resources(limits: Limits):
+    def apply() -> None:  # runs in the child between fork and exec (POSIX only)
+        import resource
+
+        cpu = max(1, int(limits.cpu_s + 0.999))
+        # SIGXCPU at the soft limit names the cause; the hard limit is the backstop.
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if sys.platform.startswith("linux"):
+            # Python + numpy + torch reserve ~1 GiB of address space before doing anything.
+            budget = limits.memory_bytes + (1 << 30)
+            resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+
+    return apply
+
+
+class LocalChannel:
+    """A :class:`~grader.runner.backend.Channel` over a child's stdin/stdout."""
+
+    def __init__(self, limits: Limits):
+        self._limits = limits
+        self._dir = tempfile.mkdtemp(prefix="deepgrade-")
+        posix = os.name == "posix"
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", "-c", _BOOT.format(parent=_GRADER_PARENT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self._dir,
+            env=child_env(),
+            start_new_session=posix,
+            preexec_fn=_limit_resources(limits) if posix else None,
+        )
+        self._frames: queue.Queue = queue.Queue()
+        self._log = bytearray()
+        self._reason = ""
+        self._exit: ChildExit | None = None
+        threading.Thread(target=self._read_frames, daemon=True).start()
+        self._log_thread = threading.Thread(target=self._read_log, daemon=True)
+        self._log_thread.start()
+
+    def _read_frames(self) -> None:
+        try:
+            while True:
+                self._frames.put(read_frame(self._proc.stdout, self._limits.frame_bytes))
+        except EOFError:
+            self._frames.put(EOFError())
+        except (FrameError, OSError, ValueError) as exc:
+            self._frames.put(exc)
+
+    def _read_log(self) -> None:
+        # Keep draining past the cap so a flooding child never blocks on a full pipe.
+        while True:
+            chunk = self._proc.stderr.read1(65536) if hasattr(self._proc.stderr, "read1") else self._proc.stderr.read(65536)
+            if not chunk:
+                return
+            room = self._limits.log_bytes - len(self._log)
+            if room > 0:
+                self._log += chunk[:room]
+
+    def send(self, payload: bytes) -> None:
+        try:
+            write_frame(self._proc.stdin, payload)
+        except (BrokenPipeError, OSError, ValueError):
+            raise ChildGone(self.close()) from None
+
+    def recv(self, timeout: float) -> bytes:
+        try:
+            item = self._frames.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            raise ChildTimeout() from None
+        if isinstance(item, bytes):
+            return item
+        if isinstance(item, FrameError):
+            self._reason = f"sent a malformed or oversized reply ({item})"
+        raise ChildGone(self.close())
+
+    def close(self) -> ChildExit:
+        if self._exit is not None:
+            return self._exit
+        proc = self._proc
+        if proc.poll() is None:
+            try:
+                proc.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                self._kill()
+        proc.wait()
+        self._log_thread.join(timeout=1.0)
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        code = proc.returncode
+        sig = -code if code is not None and code < 0 else None
+        reason = self._reason or _describe_exit(code, sig, self._limits)
+        self._exit = ChildExit(
+            returncode=None if sig else code,
+            signal=sig,
+            reason=reason,
+            log=self._log.decode("utf-8", "replace"),
+        )
+        shutil.rmtree(self._dir, ignore_errors=True)
+        return self._exit
+
+    def _kill(self) -> None:
+        if not self._reason:
+            self._reason = "stopped by the grader"
+        try:
+            if os.name == "posix":
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            else:
+                self._proc.kill()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _describe_exit(code: int | None, sig: int | None, limits: Limits) -> str:
+    if sig is not None:
+        if sig == getattr(signal, "SIGXCPU", -1):
+            return f"CPU time limit of {limits.cpu_s:g} s"
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        extra = {"SIGSEGV": " (segmentation fault)", "SIGKILL": " (killed)", "SIGABRT": " (aborted)"}.get(name, "")
+        return f"killed by {name}{extra}"
+    return f"exited with code {code} before answering"
+
+
+class LocalBackend:
+    """Fresh unsandboxed Python per child. Thread-safe (each open() is independent)."""
+
+    name = "local"
+
+    def open(self, limits: Limits) -> Channel:
+        """Start a child. Raises ``RuntimeError`` if Python cannot be started."""
+        try:
+            return LocalChannel(limits)
+        except OSError as exc:
+            raise RuntimeError(f"could not start a Python child process: {exc}") from exc
+
+    def shutdown(self) -> None:
+        """Nothing long-lived to release."""
