@@ -252,6 +252,7 @@ class Context:
         self.fail(message, *diagnoses)
 
     def _blame(self, forward, inputs, wrt, grads, douts, out_paths, mismatched, fwd_problem) -> str:
+        """Explain whose fault a gradient mismatch is (see :meth:`check_backward`)."""
         dense = {k: (np.asarray(v, dtype=np.float64) if isinstance(v, np.ndarray) else v) for k, v in inputs.items()}
 
         def evaluate(values: dict) -> list:
@@ -266,7 +267,7 @@ class Context:
                     disagree.append((name, grad))
         except ValueError as exc:
             return f"\n(could not differentiate your forward numerically: {exc})"
-        bad = ", ".join(f"d{n}" for n, _ in mismatched)
+        bad = ", ".join(f"d{n}" for n, *_ in mismatched)
         if not disagree:
             if fwd_problem:
                 return (

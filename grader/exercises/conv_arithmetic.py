@@ -77,7 +77,8 @@ def _scalar_exercise(name: str, points: float, cases, variants: dict, messages: 
             if "raises" in expected and err.is_a("ValueError"):
                 return
             want = "should raise ValueError" if "raises" in expected else f"should return {expected['value']!r}" if ctx.public else "should not raise"
-            raise CaseFailed(f"raised {err.type_name}: {err.message}; it {want}") from None
+            tb = f"\n{err.traceback.rstrip()}" if err.traceback else ""
+            raise CaseFailed(f"raised {err.type_name}: {err.message}; it {want}{tb}") from None
         if "raises" in expected:
             ctx.fail(f"returned {got!r}; it should raise ValueError because {expected['why']}", "no_value_error")
         want = expected["value"]

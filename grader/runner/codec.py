@@ -140,7 +140,9 @@ def _type_name(value: Any) -> str:
 
 def _encode_array(arr: np.ndarray, arrays: list, torch: bool) -> Any:
     # np.asarray drops ndarray subclasses (whose methods a student could override).
-    arr = np.ascontiguousarray(np.asarray(arr).view(np.ndarray))
+    arr = np.asarray(arr).view(np.ndarray)
+    if not arr.flags.c_contiguous:
+        arr = arr.copy(order="C")  # (np.ascontiguousarray would turn 0-d into 1-d)
     if arr.dtype.kind not in _ACCEPTED_KINDS or arr.dtype.names is not None:
         return {"$o": f"ndarray of dtype {arr.dtype}"}
     arrays.append(arr)

@@ -1,0 +1,123 @@
+"""Turning the raw facts about a dead child into ``ChildExit.reason`` (plain words, portable).
+
+The facts come from two places that each know only part of the story: the zygote (exit status,
+CPU time, "I killed it at the wall-clock deadline") and the grader-side channel (the output
+flood or oversized frame it saw, whether a reply was awaited, whether it asked for the close,
+the memory cgroup's OOM counter). :func:`describe` combines them in one place so that every
+reason is worded the same way.
+"""
+from __future__ import annotations
+
+import math
+import signal as _signal
+from dataclasses import dataclass
+
+# What the kernel or the sandbox leaves in the log when an allocation hit RLIMIT_AS:
+# CPython's MemoryError and the message of torch's CPU allocator.
+_MEMORY_ERROR_MARKS = ("MemoryError", "can't allocate memory", "Cannot allocate memory")
+
+
+def format_seconds(seconds: float) -> str:
+    """Returns e.g. ``"10 s"`` or ``"2.5 s"``."""
+    return f"{seconds:g} s"
+
+
+def format_bytes(n: int) -> str:
+    """Returns a short binary size, e.g. ``"2.0 GiB"``, ``"512 MiB"``, ``"64 KiB"``, ``"17 bytes"``."""
+    if n >= 1 << 30:
+        return f"{n / (1 << 30):.1f} GiB"
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):.0f} MiB"
+    if n >= 1 << 10:
+        return f"{n / (1 << 10):.0f} KiB"
+    return f"{n} bytes"
+
+
+def cpu_rlimit_seconds(cpu_s: float) -> int:
+    """RLIMIT_CPU has whole-second granularity: returns ``cpu_s`` rounded up, at least 1."""
+    return max(1, math.ceil(cpu_s))
+
+
+def describe_signal(signum: int) -> str:
+    """Returns e.g. ``"signal 11 (segmentation fault)"``."""
+    if signum == _signal.SIGKILL:
+        return "signal 9 (SIGKILL)"
+    try:
+        name = _signal.strsignal(signum)
+    except ValueError:
+        name = None
+    return f"signal {signum} ({name.lower()})" if name else f"signal {signum}"
+
+
+@dataclass(frozen=True)
+class ExitFacts:
+    """Everything known about how one child ended.
+
+    Attributes:
+        returncode: exit status, or ``None`` when a signal killed it (or it was never reaped).
+        signal: the killing signal, or ``None``.
+        cpu_s: user + system CPU seconds of the child.
+        killed_by: who killed it, if the sandbox did: ``"wall"`` (zygote, deadline),
+            ``"flood"`` (grader, output flood), ``"frame"`` (grader, oversized reply frame),
+            ``"grader"`` (the grader closed the channel), ``"zygote-died"``, or ``None``.
+        oom_kills: OOM kills counted by the child's memory cgroup during its life.
+        awaiting_reply: the grader had sent a request that was not answered yet.
+        closing: the grader asked for the close (so a clean exit is normal).
+        log: the kept part of stdout/stderr.
+        frame_bytes: size announced by the oversized frame, when ``killed_by == "frame"``.
+    """
+
+    returncode: int | None
+    signal: int | None
+    cpu_s: float
+    killed_by: str | None
+    oom_kills: int
+    awaiting_reply: bool
+    closing: bool
+    log: str
+    frame_bytes: int = 0
+
+
+def describe(facts: ExitFacts, *, wall_s: float, cpu_s: float, memory_bytes: int,
+             flood_bytes: int, frame_cap: int) -> str:
+    """Explains in plain words what ended a child, or returns ``""`` for a normal end.
+
+    Args:
+        facts: what happened.
+        wall_s, cpu_s, memory_bytes: the limits the child ran under (seconds, seconds, bytes).
+        flood_bytes: stdout+stderr volume at which the child is killed, in bytes.
+        frame_cap: largest reply frame accepted, in bytes.
+    Returns:
+        e.g. ``"wall-clock limit of 10 s"``, ``"CPU time limit of 10 s"``,
+        ``"memory limit of 2.0 GiB"``, ``"killed by signal 11 (segmentation fault)"``,
+        ``"exited with code 0 before answering"``, ``"output flood: ..."``, or ``""``.
+    """
+    kb, sig = facts.killed_by, facts.signal
+    if kb == "wall":
+        return f"wall-clock limit of {format_seconds(wall_s)}"
+    if kb == "flood":
+        return f"output flood: more than {format_bytes(flood_bytes)} written to stdout/stderr"
+    if kb == "frame":
+        return (f"reply frame of {facts.frame_bytes} bytes exceeds the cap of "
+                f"{format_bytes(frame_cap)}")
+    if facts.oom_kills > 0:
+        return f"memory limit of {format_bytes(memory_bytes)}"
+    # RLIMIT_CPU with soft == hard makes the kernel send SIGKILL at the limit; the kernel checks
+    # on timer ticks, so the recorded time is at or a little above the limit.
+    enforced = cpu_rlimit_seconds(cpu_s)
+    if sig == _signal.SIGKILL and kb != "grader" and facts.cpu_s >= enforced - 0.05:
+        return f"CPU time limit of {format_seconds(enforced)}"
+    if kb == "zygote-died":
+        return "the sandbox zygote died"
+    if kb == "grader":
+        return "stopped by the grader before answering" if facts.awaiting_reply else ""
+    if facts.returncode is not None:
+        if facts.returncode != 0 and any(m in facts.log for m in _MEMORY_ERROR_MARKS):
+            return f"memory limit of {format_bytes(memory_bytes)} (MemoryError)"
+        if facts.closing and not facts.awaiting_reply:
+            return "" if facts.returncode == 0 else f"exited with code {facts.returncode}"
+        tail = " before answering" if facts.awaiting_reply else ""
+        return f"exited with code {facts.returncode}{tail}"
+    if sig is not None:
+        return f"killed by {describe_signal(sig)}"
+    return "ended for an unknown reason"

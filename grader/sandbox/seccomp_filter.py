@@ -1,0 +1,73 @@
+"""The seccomp policy of a sandboxed child (built with pyseccomp over libseccomp). Linux only.
+
+A deny-list on top of the namespaces, rlimits and Landlock, aimed at what those cannot stop:
+
+* **no new processes**: ``fork``/``vfork``, ``clone`` without ``CLONE_THREAD``, ``execve``.
+  Threads stay allowed (torch uses them). ``clone3`` answers ENOSYS so glibc falls back to
+  ``clone``, whose flags a classic filter can inspect. With no new processes, per-process
+  rlimits are total limits.
+* **no network**: ``socket()`` of any family but ``AF_UNIX`` (the netns has no usable interface
+  and Landlock denies TCP anyway).
+* **no memory that escapes the caps**: shared anonymous ``mmap``, ``memfd_create``, SysV shm.
+* **no way out of the sandbox's own settings**: namespaces, mounts, ``ptrace`` and friends,
+  changing ``PDEATHSIG`` or ``DUMPABLE``, and a list of kernel interfaces students never need
+  (bpf, io_uring, keyrings, perf, userfaultfd, modules, ...).
+
+Denied calls fail with an errno (EPERM unless noted), so student code sees an ordinary
+``PermissionError`` instead of dying. Syscalls of another ABI (i386, x32) kill the process:
+that is libseccomp's default for a foreign architecture.
+"""
+from __future__ import annotations
+
+import errno
+import socket
+
+from . import syscalls
+
+_MAP_SHARED, _MAP_ANONYMOUS = 0x01, 0x20
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE = 1, 4
+_TIOCSTI = 0x5412
+
+# Calls that must be refused for the policy to mean anything: if pyseccomp cannot add a rule
+# for one of these, build() fails (closed). The rest are refused when the kernel knows them.
+_ESSENTIAL = ("fork", "vfork", "execve", "execveat", "ptrace", "unshare", "setns", "mount",
+              "memfd_create", "shmget", "shmat", "process_vm_readv", "process_vm_writev")
+_OPTIONAL = ("umount2", "pivot_root", "chroot", "bpf", "perf_event_open", "userfaultfd",
+             "io_uring_setup", "io_uring_enter", "io_uring_register", "keyctl", "add_key",
+             "request_key", "kexec_load", "kexec_file_load", "init_module", "finit_module",
+             "delete_module", "open_by_handle_at", "name_to_handle_at", "mknod", "mknodat",
+             "mount_setattr", "move_mount", "open_tree", "fsopen", "fsconfig", "fsmount",
+             "fspick", "pidfd_getfd", "kcmp", "memfd_secret", "personality", "acct", "swapon",
+             "swapoff", "reboot", "syslog", "quotactl", "lookup_dcookie", "iopl", "ioperm",
+             "vhangup", "uselib")
+
+
+def build():
+    """Returns a ``pyseccomp.SyscallFilter`` holding the policy above (not loaded yet).
+
+    Built once in the zygote; each child calls ``.load()`` on its copy after fork.
+
+    Raises:
+        ImportError / RuntimeError: pyseccomp or libseccomp is missing.
+        OSError: an essential rule could not be added.
+    """
+    import pyseccomp as sc
+
+    f = sc.SyscallFilter(defaction=sc.ALLOW)
+    deny = sc.ERRNO(errno.EPERM)
+    f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+    f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, syscalls.CLONE_THREAD, 0))
+    f.add_rule(sc.ERRNO(errno.EACCES), "socket", sc.Arg(0, sc.NE, socket.AF_UNIX))
+    both = _MAP_SHARED | _MAP_ANONYMOUS
+    f.add_rule(sc.ERRNO(errno.ENOMEM), "mmap", sc.Arg(3, sc.MASKED_EQ, both, both))
+    f.add_rule(deny, "prctl", sc.Arg(0, sc.EQ, _PR_SET_PDEATHSIG))
+    f.add_rule(deny, "prctl", sc.Arg(0, sc.EQ, _PR_SET_DUMPABLE))
+    f.add_rule(deny, "ioctl", sc.Arg(1, sc.EQ, _TIOCSTI))
+    for name in _ESSENTIAL:
+        f.add_rule(deny, name)
+    for name in _OPTIONAL:
+        try:
+            f.add_rule(deny, name)
+        except (OSError, ValueError, RuntimeError):
+            pass            # syscall unknown to this libseccomp/arch: nothing to deny
+    return f
