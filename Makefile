@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m grader grade examples/submissions -a 01_conv_arithmetic,02_convolution -o build/demo --seed demo
+	rm -rf build/demo
+	$(PY) -m grader grade examples/submissions/01_02 -a 01,02 -o build/demo --config examples/demo.toml
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -114,7 +114,7 @@ class Localised:
     probed: int
 
 
-def localise(evaluate: Evaluate, inputs: dict, name: str, grad: np.ndarray, douts: Sequence[np.ndarray], rng: np.random.Generator, max_probes: int = 64) -> Localised:
+def localise(evaluate: Evaluate, inputs: dict, name: str, grad: np.ndarray, douts: Sequence[np.ndarray], rng: np.random.Generator, max_probes: int = 16) -> Localised:
     """Element-wise central differences on up to ``max_probes`` elements of ``inputs[name]``.
 
     Returns:

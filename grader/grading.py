@@ -16,6 +16,10 @@ from grader.runner.session import SessionAborted, Session
 from grader.submission import Submission
 
 
+# How many times a killed student process is restarted for the remaining cases of an exercise.
+MAX_RESTARTS = 2
+
+
 def grade_exercise(
     exercise: Exercise,
     submission: Submission,
@@ -67,6 +71,7 @@ def grade_exercise(
             looked = ", ".join(sorted(submission.files)) or "no Python files"
             return result("missing", f"No function or class named {', '.join(missing)} in your submission (looked in {looked}).")
         case_results: list[CaseResult] = []
+        aborts: list = []
         for case in cases:
             ctx = Context(session, exercise, case.public, np.random.default_rng(zlib.crc32(case.id.encode())))
             try:
@@ -78,12 +83,31 @@ def grade_exercise(
                 continue
             except SessionAborted as aborted:
                 case_results.append(CaseResult(case.id, case.label, False, aborted.message))
+                aborts.append((case, aborted))
                 remaining = len(cases) - len(case_results)
-                msg = f"On case {case.label}: {aborted.message}"
-                if remaining:
-                    msg += f"\n{remaining} later case(s) were not run."
-                return result(aborted.kind, msg, case_results)
+                if remaining and len(aborts) <= MAX_RESTARTS:
+                    # A fresh process for the remaining cases: one hanging case must not
+                    # cost the points of the others.
+                    try:
+                        session.close()
+                        session.load(submission.files, list(exercise.requires))
+                        continue
+                    except SessionAborted:
+                        pass
+                skipped = [CaseResult(c.id, c.label, False, "not run: the process was stopped on an earlier case") for c in cases[len(case_results):]]
+                first_case, first = aborts[0]
+                msg = f"On case {first_case.label}: {first.message}"
+                if skipped:
+                    msg += f"\n{len(skipped)} later case(s) were not run."
+                passed = sum(c.passed for c in case_results)
+                if passed:
+                    msg += f"\n{passed} of {len(cases)} cases passed."
+                return result(first.kind, msg, case_results + skipped)
             case_results.append(CaseResult(case.id, case.label, True))
+    if aborts:
+        first_case, first = aborts[0]
+        passed = sum(c.passed for c in case_results)
+        return result(first.kind, f"On case {first_case.label}: {first.message}\n{passed} of {len(cases)} cases passed.", case_results)
     return _summarise(result, case_results, len(cases))
 
 

@@ -1,12 +1,13 @@
 """The exercise registry: assignment folder name → its exercises, in gradebook order."""
 from __future__ import annotations
 
-from grader.exercises import conv_arithmetic, convolution
+from grader.exercises import attention, conv_arithmetic, convolution, normalization_residual, pooling, recurrent
 from grader.exercises.base import Exercise
 
 ASSIGNMENTS: dict[str, tuple[Exercise, ...]] = {
-    conv_arithmetic.ASSIGNMENT: conv_arithmetic.EXERCISES,
-    convolution.ASSIGNMENT: convolution.EXERCISES,
+    module.ASSIGNMENT: module.EXERCISES
+    for module in (conv_arithmetic, convolution, pooling, normalization_residual, recurrent, attention)
+    if module.EXERCISES
 }
 
 

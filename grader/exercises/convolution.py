@@ -180,7 +180,8 @@ def _image_exercise(name: str, variant_map: dict) -> Exercise:
         variants = {}
         for diag, fn in variant_map.items():
             v = getattr(ref, fn)(image, kernel)
-            if not np.allclose(v, value):
+            # A variant that coincides with the answer or an earlier variant names nothing.
+            if not np.allclose(v, value) and not any(np.allclose(v, u) for u in variants.values()):
                 variants[diag] = v
         return {"out": value, "variants": variants}
 

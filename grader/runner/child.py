@@ -76,7 +76,66 @@ def _handle(state: _State, request: dict) -> dict:
     return {"ok": False, "error": {"type": "ProtocolError", "mro": [], "message": f"unknown op {op!r}", "traceback": ""}}
 
 
+# Plotting and notebook-display libraries that student notebooks import at the top. When they
+# are not installed where grading runs, a do-nothing stand-in keeps the import from failing:
+# grading never looks at plots.
+_PLOTTING = ("matplotlib", "seaborn", "IPython", "plotly", "tqdm")
+
+
+class _NoOp:
+    def __call__(self, *args, **kwargs):
+        return _NoOp()
+
+    def __getattr__(self, name):
+        return _NoOp()
+
+    def __iter__(self):
+        return iter(())
+
+
+class _StandIn(type(sys)):
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _NoOp()
+
+
+class _StandInFinder:
+    """Finds stand-ins for missing plotting packages (and their submodules)."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        import importlib.machinery
+
+        if name.split(".")[0] not in _PLOTTING_MISSING:
+            return None
+        return importlib.machinery.ModuleSpec(name, _StandInFinder, is_package=True)
+
+    @staticmethod
+    def create_module(spec):
+        module = _StandIn(spec.name)
+        module.__path__ = []
+        return module
+
+    @staticmethod
+    def exec_module(module):
+        pass
+
+
+def _install_plotting_stand_ins() -> None:
+    import importlib.util
+
+    missing = [name for name in _PLOTTING if importlib.util.find_spec(name) is None]
+    if missing:
+        _PLOTTING_MISSING.update(missing)
+        sys.meta_path.append(_StandInFinder)
+
+
+_PLOTTING_MISSING: set = set()
+
+
 def _load(state: _State, files: dict, want: list) -> dict:
+    _install_plotting_stand_ins()
     dirs = []
     for rel, source in sorted(files.items()):
         path = (state.workdir / rel).resolve()

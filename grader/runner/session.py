@@ -16,6 +16,10 @@ from grader.runner import codec
 from grader.runner.backend import Backend, ChildGone, ChildTimeout, Limits
 
 
+# Importing a submission may import torch (seconds on a loaded 2-core machine): its own budget.
+LOAD_WALL_S = 30.0
+
+
 class SessionAborted(Exception):
     """The student process is gone (timeout, crash, limit, protocol violation).
 
@@ -112,7 +116,7 @@ class Session:
             self._channel = self._backend.open(self._limits)
         except RuntimeError as exc:
             raise SessionAborted(f"the grader could not start a process for your code: {exc}", "crashed") from None
-        self._deadline = time.monotonic() + self._limits.wall_s
+        self._deadline = time.monotonic() + max(self._limits.wall_s, LOAD_WALL_S)
         reply = self._roundtrip({"op": "load", "files": files, "want": want}, what="importing your files")
         # The calls get their own budget, so slow imports (torch) do not eat into it.
         self._deadline = time.monotonic() + self._limits.wall_s
@@ -179,8 +183,9 @@ class Session:
             raw = self._channel.recv(remaining)
         except ChildTimeout:
             self.close()
+            limit = self._limits.wall_s if what != "importing your files" else max(self._limits.wall_s, LOAD_WALL_S)
             raise SessionAborted(
-                f"timed out while {what}: the wall-clock limit is {self._limits.wall_s:g} s "
+                f"timed out while {what}: the wall-clock limit is {limit:g} s "
                 "(look for an infinite loop or a very slow loop over elements)",
                 "timeout",
             ) from None
@@ -188,9 +193,11 @@ class Session:
             self.log = gone.exit.log
             self._channel = None
             tail = _tail(gone.exit.log)
+            timed_out = "time limit" in gone.exit.reason or "wall-clock" in gone.exit.reason
+            hint = " (look for an infinite loop or a very slow loop over elements)" if timed_out else ""
             raise SessionAborted(
-                f"your code's process ended while {what}: {gone.exit.reason}" + (f"\nlast output:\n{tail}" if tail else ""),
-                "timeout" if "limit" in gone.exit.reason and "time" in gone.exit.reason else "crashed",
+                f"your code's process ended while {what}: {gone.exit.reason}{hint}" + (f"\nlast output:\n{tail}" if tail else ""),
+                "timeout" if timed_out else "crashed",
             ) from None
         try:
             reply = codec.decode(raw)

@@ -1,0 +1,3 @@
+"""Assignment 06_attention (exercise specs being written)."""
+ASSIGNMENT = "06_attention"
+EXERCISES = ()

@@ -1,0 +1,3 @@
+"""Assignment 03_pooling (exercise specs being written)."""
+ASSIGNMENT = "03_pooling"
+EXERCISES = ()

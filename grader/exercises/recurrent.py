@@ -1,0 +1,3 @@
+"""Assignment 05_recurrent (exercise specs being written)."""
+ASSIGNMENT = "05_recurrent"
+EXERCISES = ()
