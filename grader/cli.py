@@ -108,7 +108,8 @@ def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: st
     finally:
         backend.shutdown()
     elapsed = time.monotonic() - start
-    console.print(report_text.batch_table(batch.results, [ex.name for ex in exercises]))
+    wide = Console(width=max(console.width, 190))  # one column per exercise: never squeeze it to 80
+    wide.print(report_text.batch_table(batch.results, [ex.name for ex in exercises]))
     console.print(report_text.class_summary(batch.results))
     graded = len(batch.results) - len(batch.reused)
     per = f", {elapsed / graded:.2f} s per graded submission" if graded else ""

@@ -102,10 +102,11 @@ def describe(facts: ExitFacts, *, wall_s: float, cpu_s: float, memory_bytes: int
                 f"{format_bytes(frame_cap)}")
     if facts.oom_kills > 0:
         return f"memory limit of {format_bytes(memory_bytes)}"
-    # RLIMIT_CPU with soft == hard makes the kernel send SIGKILL at the limit; the kernel checks
-    # on timer ticks, so the recorded time is at or a little above the limit.
+    # RLIMIT_CPU with soft == hard makes the kernel send SIGKILL at the limit. The kernel counts
+    # whole timer ticks (steal time included), while wait4's rusage is the precise run time, so
+    # on a busy VM the child can die at 0.9 s of reported CPU under a 1 s limit: allow 25 %.
     enforced = cpu_rlimit_seconds(cpu_s)
-    if sig == _signal.SIGKILL and kb != "grader" and facts.cpu_s >= enforced - 0.05:
+    if sig == _signal.SIGKILL and kb != "grader" and facts.cpu_s >= 0.75 * enforced:
         return f"CPU time limit of {format_seconds(enforced)}"
     if kb == "zygote-died":
         return "the sandbox zygote died"

@@ -1,19 +1,21 @@
 """What a freshly forked child does to lock itself down before any student code runs. Linux only.
 
-The zygote forks the child into a new pid namespace (it is PID 1 there, so killing it kills
-everything it could have left behind) and calls :func:`run_student`, which applies, in order:
+A slot zygote (already inside its slot's memory and pids cgroups) forks the child into a new
+pid namespace, where it is PID 1, so killing it kills everything it could have left behind, and
+calls :func:`run_student`, which applies, in order:
 
 ==============  ===========================================================================
 ``fds``         only fd 0 (/dev/null), 1+2 (the capped log pipe), 3 (requests), 4 (replies)
-                stay open, plus the zygote's pidfd until ``privileges`` has used it
-``cgroups``     join the slot's memory and pids cgroups; ``oom_score_adj`` 1000
-``namespaces``  new mount, network (no usable interface), IPC, UTS and cgroup namespaces
-``rootfs``      minimal read-only root, size-capped scratch cwd and /tmp (:mod:`.rootfs`)
+                stay open, plus 5 (the slot zygote's pidfd) and 6 (the template mount
+                namespace) until the steps below have used them
+``namespaces``  a private copy of the template mount namespace (:mod:`.rootfs`), and new
+                network (no usable interface), IPC, UTS and cgroup namespaces
+``rootfs``      own size-capped scratch cwd and /tmp (tmpfs), own /proc
 ``rlimits``     CPU (soft = hard, so SIGKILL), AS = current size + budget, FSIZE, NOFILE,
-                NPROC, and no core dumps, locked memory or message queues
+                NPROC, and no core dumps, locked memory or message queues; oom_score_adj 1000
 ``privileges``  empty capability bounding set, no groups, the slot's unprivileged uid/gid,
                 PDEATHSIG=SIGKILL (re-set after setuid, which clears it), not dumpable,
-                no_new_privs; then check that the zygote is still alive
+                no_new_privs; then check that the slot zygote is still alive
 ``landlock``    read-only access to the binds, /proc and the devices, read-write to scratch
                 and /tmp; no TCP; signals and abstract sockets scoped (:mod:`.landlock`)
 ``seccomp``     :mod:`.seccomp_filter`
@@ -41,14 +43,11 @@ from grader.runner.framing import write_frame
 
 from . import landlock, rootfs
 from . import syscalls as S
-from .protocol import READY, SCRATCH_DIR, SETUP_FAILED_EXIT, SETUP_FAILED_MARK, TMP_DIR, JobSpec
+from .protocol import DEFAULT_ENTRY, READY, SCRATCH_DIR, SETUP_FAILED_EXIT, SETUP_FAILED_MARK, TMP_DIR, JobSpec
 
-#: Default serving function, ``"module:function"``; swap it with ``SandboxBackend(entry=...)``.
-DEFAULT_ENTRY = "grader.runner.child:serve"
+STEPS = ("fds", "namespaces", "rootfs", "rlimits", "privileges", "landlock", "seccomp")
 
-STEPS = ("fds", "cgroups", "namespaces", "rootfs", "rlimits", "privileges", "landlock", "seccomp")
-
-REQUEST_FD, REPLY_FD, ZYGOTE_FD = 3, 4, 5
+REQUEST_FD, REPLY_FD, ZYGOTE_FD, TEMPLATE_FD = 3, 4, 5, 6
 
 
 @dataclass
@@ -56,18 +55,19 @@ class Prepared:
     """What the zygote prepared once and every child inherits.
 
     Attributes:
-        newroot: empty host directory used as the mount point of the sandbox root.
         plan: the read-only binds (:class:`.rootfs.RootfsPlan`).
+        template_fd: the template mount namespace (:func:`.rootfs.create_template`).
         seccomp: the built, not yet loaded ``pyseccomp.SyscallFilter``.
-        zygote_pidfd: a pidfd of the zygote, readable once the zygote has exited.
         entry: ``"module:function"`` of the serving loop (already imported by the zygote).
+        parent_pidfd: a pidfd of the slot zygote (readable once it has exited); set by the
+            slot zygote itself.
     """
 
-    newroot: str
     plan: rootfs.RootfsPlan
+    template_fd: int
     seccomp: object
-    zygote_pidfd: int
     entry: str
+    parent_pidfd: int = -1
 
 
 def _student_main(rfile, wfile, entry: str = DEFAULT_ENTRY) -> NoReturn:
@@ -122,40 +122,38 @@ def run_student(job: JobSpec, fds: dict[str, int], prep: Prepared) -> NoReturn:
         rfile = os.fdopen(REQUEST_FD, "rb")
         write_frame(wfile, READY)
     except BaseException as e:
-        try:
-            os.write(2, f"{SETUP_FAILED_MARK} at {step}: {type(e).__name__}: {e}\n".encode())
-        finally:
-            os._exit(SETUP_FAILED_EXIT)
+        message = f"{SETUP_FAILED_MARK} at {step}: {type(e).__name__}: {e}\n".encode()
+        # Until the fds step is done, fd 2 is still the zygote's log, not the child's.
+        for fd in ([fds["log_write"], 2] if step == "fds" else [2]):
+            try:
+                os.write(fd, message)
+            except BaseException:
+                pass
+        os._exit(SETUP_FAILED_EXIT)
     _student_main(rfile, wfile, prep.entry)
 
 
 def _fds(job: JobSpec, fds: dict[str, int], prep: Prepared) -> None:
     devnull = os.open("/dev/null", os.O_RDWR)
     sources = [devnull, fds["log_write"], fds["log_write"], fds["request_read"],
-               fds["reply_write"], prep.zygote_pidfd]
+               fds["reply_write"], prep.parent_pidfd, prep.template_fd]
     # Move every source above the targets first, so that no dup2 overwrites a source.
     high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 16) for fd in sources]
     for target, fd in enumerate(high):
         os.dup2(fd, target, inheritable=False)
-    os.closerange(ZYGOTE_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+    os.closerange(TEMPLATE_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
     sys.stdout.reconfigure(line_buffering=True)     # so a killed child's last lines are kept
 
 
-def _cgroups(job: JobSpec, fds: dict[str, int], prep: Prepared) -> None:
-    for procs in job.cgroup_procs:
-        with open(procs, "w") as fh:
-            fh.write("0")                           # "0" moves the writing process
-    with open("/proc/self/oom_score_adj", "w") as fh:
-        fh.write("1000")                            # the OOM killer picks the student first
-
-
 def _namespaces(job: JobSpec, fds: dict[str, int], prep: Prepared) -> None:
+    S.setns(TEMPLATE_FD, S.CLONE_NEWNS)             # the minimal root; also our root and cwd
+    os.close(TEMPLATE_FD)
     S.unshare(S.CLONE_NEWNS | S.CLONE_NEWNET | S.CLONE_NEWIPC | S.CLONE_NEWUTS | S.CLONE_NEWCGROUP)
     socket.sethostname("sandbox")
 
 
 def _rootfs(job: JobSpec, fds: dict[str, int], prep: Prepared) -> None:
-    rootfs.build(prep.newroot, prep.plan, job.uid, job.scratch_bytes, job.tmp_bytes)
+    rootfs.mount_private(job.uid, job.scratch_bytes, job.tmp_bytes)
 
 
 def _vm_size() -> int:
@@ -176,6 +174,8 @@ def _rlimits(job: JobSpec, fds: dict[str, int], prep: Prepared) -> None:
                        (resource.RLIMIT_NPROC, job.threads), (resource.RLIMIT_CORE, 0),
                        (resource.RLIMIT_MEMLOCK, 0), (resource.RLIMIT_MSGQUEUE, 0)):
         resource.setrlimit(res, (value, value))
+    with open("/proc/self/oom_score_adj", "w") as fh:
+        fh.write("1000")                            # the OOM killer picks the student first
 
 
 def _privileges(job: JobSpec, fds: dict[str, int], prep: Prepared) -> None:
@@ -193,7 +193,7 @@ def _privileges(job: JobSpec, fds: dict[str, int], prep: Prepared) -> None:
         raise RuntimeError(f"privileges not dropped: {caps}, uid {os.getresuid()}")
     # PDEATHSIG only fires for a parent that dies after it was set: make sure it is alive now.
     if select.select([ZYGOTE_FD], [], [], 0)[0]:
-        raise RuntimeError("the zygote exited during setup")
+        raise RuntimeError("the slot zygote exited during setup")
     os.close(ZYGOTE_FD)
     os.environ["HOME"] = SCRATCH_DIR
     os.environ["TMPDIR"] = TMP_DIR
@@ -208,6 +208,6 @@ def _seccomp(job: JobSpec, fds: dict[str, int], prep: Prepared) -> None:
     prep.seccomp.load()
 
 
-_STEP = {"fds": _fds, "cgroups": _cgroups, "namespaces": _namespaces, "rootfs": _rootfs,
+_STEP = {"fds": _fds, "namespaces": _namespaces, "rootfs": _rootfs,
          "rlimits": _rlimits, "privileges": _privileges, "landlock": _landlock,
          "seccomp": _seccomp}

@@ -16,6 +16,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+#: Default serving function of a child, ``"module:function"`` called as ``serve(rfile, wfile)``.
+DEFAULT_ENTRY = "grader.runner.child:serve"
+
 #: Order of the fds sent with each :class:`JobSpec`.
 JOB_FDS = ("request_read", "reply_write", "log_write", "status")
 

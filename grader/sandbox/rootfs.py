@@ -1,9 +1,10 @@
 """The child's view of the filesystem: a tiny read-only root with only what Python needs. Linux only.
 
-Inside a fresh mount namespace the child mounts a tmpfs, bind-mounts read-only ``/usr``, the
-Python prefixes (interpreter, venv) and the ``grader`` package directory at their usual paths,
-adds four device nodes, a size-capped writable scratch dir (its cwd) and a small ``/tmp``, then
-``pivot_root``\\ s into it and detaches the host tree. Nothing else exists: not ``/etc``, not
+Once per zygote, a helper builds a *template* mount namespace: a tmpfs root with read-only binds
+of ``/usr``, the Python prefixes (interpreter, venv) and the ``grader`` package directory at their
+usual paths, four device nodes, then ``pivot_root`` and the host tree detached. Each child joins
+a private copy of it and mounts its own size-capped writable scratch dir (its cwd), a small
+``/tmp`` and a ``/proc`` of its own pid namespace. Nothing else exists: not ``/etc``, not
 ``/home``, not the repository root (so not ``solutions/``, the course config, the gradebook or
 other submissions), not the grader's output directory.
 """
@@ -70,21 +71,8 @@ def plan(package_dir: str) -> RootfsPlan:
     return RootfsPlan(binds, symlinks)
 
 
-def build(newroot: str, plan_: RootfsPlan, uid: int, scratch_bytes: int, tmp_bytes: int) -> None:
-    """Builds the sandbox root and makes it the process's ``/``; cwd becomes :data:`SCRATCH_DIR`.
-
-    Must run as root, right after ``unshare(CLONE_NEWNS)`` and in the new pid namespace (the
-    fresh ``/proc`` shows that namespace only).
-
-    Args:
-        newroot: an existing empty host directory used as the mount point.
-        plan_: what to bind (see :func:`plan`).
-        uid: owner (uid and gid) of the scratch directory.
-        scratch_bytes: size cap of the scratch tmpfs, in bytes.
-        tmp_bytes: size cap of ``/tmp``, in bytes.
-    Raises:
-        OSError: any mount failed (the caller must not run student code).
-    """
+def _build_template(newroot: str, plan_: RootfsPlan) -> None:
+    """In a fresh mount namespace (as root): builds the read-only root and pivots into it."""
     # Nothing mounted from here on may propagate back to the host's mount namespace.
     S.mount(None, "/", None, S.MS_REC | S.MS_PRIVATE)
     S.mount("tmpfs", newroot, "tmpfs", S.MS_NOSUID | S.MS_NODEV, "size=1m,mode=0755")
@@ -92,11 +80,6 @@ def build(newroot: str, plan_: RootfsPlan, uid: int, scratch_bytes: int, tmp_byt
     def at(path: str) -> str:
         return newroot + path
 
-    writable = S.MS_NOSUID | S.MS_NODEV | S.MS_NOEXEC
-    for path, size, opts in ((SCRATCH_DIR, scratch_bytes, f"mode=0700,uid={uid},gid={uid}"),
-                             (TMP_DIR, tmp_bytes, "mode=1777")):
-        os.makedirs(at(path))
-        S.mount("tmpfs", at(path), "tmpfs", writable, f"size={size},{opts}")
     for src in plan_.binds:
         os.makedirs(at(src), exist_ok=True)
         S.mount(src, at(src), None, S.MS_BIND | S.MS_REC)
@@ -108,18 +91,80 @@ def build(newroot: str, plan_: RootfsPlan, uid: int, scratch_bytes: int, tmp_byt
         open(at(f"/dev/{name}"), "w").close()
         S.mount(f"/dev/{name}", at(f"/dev/{name}"), None, S.MS_BIND)
     os.symlink("/proc/self/fd", at("/dev/fd"))
-    os.makedirs(at("/proc"))
-
+    for mount_point in (SCRATCH_DIR, TMP_DIR, "/proc"):   # filled per child
+        os.makedirs(at(mount_point))
     # pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves the
     # new root alone, with no path back to the host tree.
     os.chdir(newroot)
     S.pivot_root(".", ".")
     S.umount(".", S.MNT_DETACH)
     os.chdir("/")
-    proc_flags = S.MS_NOSUID | S.MS_NODEV | S.MS_NOEXEC
-    try:
-        S.mount("proc", "/proc", "proc", proc_flags, "subset=pid")   # only /proc/<pid>, no /proc/sys
-    except OSError:
-        S.mount("proc", "/proc", "proc", proc_flags)                 # kernels before 5.8
     S.mount(None, "/", None, S.MS_REMOUNT | S.MS_BIND | S.MS_RDONLY | S.MS_NOSUID | S.MS_NODEV)
+
+
+def create_template(newroot: str, plan_: RootfsPlan) -> int:
+    """Builds the shared read-only root once, in a mount namespace of its own.
+
+    Detaching the host tree costs an RCU grace period (~5 ms here); paying it once instead of
+    per child matters. A short-lived helper process builds the namespace; the returned fd keeps
+    it alive after the helper exits.
+
+    Args:
+        newroot: an existing empty host directory used as the mount point while building.
+        plan_: what to bind (see :func:`plan`).
+    Returns:
+        An fd (O_CLOEXEC) referring to the template mount namespace.
+    Raises:
+        OSError: the helper could not build it (the message says which mount failed).
+    """
+    report_r, report_w = os.pipe()
+    hold_r, hold_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                       # helper
+        try:
+            os.close(report_r)
+            os.close(hold_w)
+            S.unshare(S.CLONE_NEWNS)
+            _build_template(newroot, plan_)
+            os.write(report_w, b"ok")
+        except BaseException as e:
+            os.write(report_w, f"{type(e).__name__}: {e}".encode()[:4000])
+        finally:
+            os.read(hold_r, 1)                         # stay alive until the parent has the ns
+            os._exit(0)
+    os.close(report_w)
+    os.close(hold_r)
+    try:
+        report = os.read(report_r, 4096)
+        if report != b"ok":
+            raise OSError(f"building the sandbox root failed: {report.decode(errors='replace')}")
+        return os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+    finally:
+        os.close(report_r)
+        os.close(hold_w)
+        os.waitpid(pid, 0)
+
+
+def mount_private(uid: int, scratch_bytes: int, tmp_bytes: int) -> None:
+    """Mounts a child's own writable scratch dir, /tmp and /proc; the cwd becomes the scratch dir.
+
+    Call it as root, in a private copy of the template mount namespace (``setns`` to the fd of
+    :func:`create_template`, then ``unshare(CLONE_NEWNS)``) and in the child's new pid namespace
+    (the fresh ``/proc`` shows that namespace only).
+
+    Args:
+        uid: owner (uid and gid) of the scratch directory.
+        scratch_bytes: size cap of the scratch tmpfs, in bytes.
+        tmp_bytes: size cap of ``/tmp``, in bytes.
+    Raises:
+        OSError: a mount failed (the caller must not run student code).
+    """
+    writable = S.MS_NOSUID | S.MS_NODEV | S.MS_NOEXEC
+    S.mount("tmpfs", SCRATCH_DIR, "tmpfs", writable,
+            f"size={scratch_bytes},mode=0700,uid={uid},gid={uid}")
+    S.mount("tmpfs", TMP_DIR, "tmpfs", writable, f"size={tmp_bytes},mode=1777")
+    try:
+        S.mount("proc", "/proc", "proc", writable, "subset=pid")   # only /proc/<pid>, no /proc/sys
+    except OSError:
+        S.mount("proc", "/proc", "proc", writable)                 # kernels before 5.8
     os.chdir(SCRATCH_DIR)

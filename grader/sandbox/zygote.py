@@ -7,21 +7,20 @@ solutions, expected outputs or course secret. It imports numpy, torch (one threa
 process that ran OpenMP in parallel hang) and the serving module, never ``grader.exercises``,
 ``grader.reference`` or ``solutions/``; :func:`_check_modules` enforces that.
 
-The zygote is a single-threaded event loop over:
+Two levels, so that no child pays for a cgroup migration (an RCU grace period, 5-15 ms here):
 
-* the control socket: each message is a :class:`~.protocol.JobSpec` plus four fds; the zygote
-  forks the child into a fresh pid namespace and closes its copies of the pipes. It never reads
-  a request, a reply or the log: those pipes connect the child and the grader directly, so no
-  student's data ever lands in the zygote's heap, which every later child inherits;
-* each child's pidfd: on exit it reaps the child (``wait4`` gives status and CPU time) and
-  sends an ``exit`` event on the child's status socket;
-* each child's status socket: :data:`~.protocol.KILL` kills the child now; EOF (the grader
-  closed the channel) kills it after :data:`~.protocol.CLOSE_GRACE_S`;
-* deadlines: at ``wall_s`` after the fork the child (PID 1 of its namespace, so the whole
-  namespace) is SIGKILLed.
+* the **main zygote** imports everything, builds the seccomp filter and the template root once,
+  then routes each job arriving on the control socket (a :class:`~.protocol.JobSpec` plus four
+  fds) to the slot zygote of its slot, forking that one on first use or after it died;
+* a **slot zygote** joins its slot's cgroups once, then runs one child at a time: forks it into
+  a fresh pid namespace (children inherit cgroups for free), reports ``started``, enforces the
+  wall-clock deadline, obeys the status socket (:data:`~.protocol.KILL`: kill now; EOF: kill
+  after :data:`~.protocol.CLOSE_GRACE_S`), reaps it with ``wait4`` and reports ``exit``.
 
-When the control socket reaches EOF (grader gone or shutting down) the zygote kills every child
-and exits; children also carry PDEATHSIG, so they die with the zygote whatever happens.
+Neither ever reads a request, a reply or a log: those pipes connect the child and the grader
+directly, so no student's data lands in a zygote's heap, which every later child inherits.
+When the control socket reaches EOF the main zygote exits; slot zygotes and children carry
+PDEATHSIG=SIGKILL, so everything below dies with it.
 """
 from __future__ import annotations
 
@@ -29,11 +28,12 @@ import gc
 import importlib
 import json
 import os
-import selectors
+import select
 import signal
 import socket
 import sys
 import time
+import traceback
 
 from . import jail, landlock, rootfs, seccomp_filter
 from . import syscalls as S
@@ -46,8 +46,10 @@ FORBIDDEN_MODULES = ("grader.reference", "grader.exercises", "grader.api", "grad
 
 
 def _check_modules() -> None:
-    bad = sorted(m for m in sys.modules if any(m == f or m.startswith(f if f.endswith("_") else f + ".")
-                                               for f in FORBIDDEN_MODULES))
+    def forbidden(name: str) -> bool:
+        return any(name == f or name.startswith(f if f.endswith("_") else f + ".")
+                   for f in FORBIDDEN_MODULES)
+    bad = sorted(filter(forbidden, sys.modules))
     if bad:
         raise RuntimeError(f"the zygote imported {', '.join(bad)}, which students would inherit")
 
@@ -60,8 +62,25 @@ def _rss_bytes() -> int:
     return 0
 
 
+def _send(sock: socket.socket, data: bytes) -> None:
+    try:
+        sock.send(data, socket.MSG_DONTWAIT)
+    except OSError:
+        pass                                           # the grader side is gone
+
+
+def _close_all_but(keep: set[int]) -> None:
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass                                   # the fd of the listdir itself
+
+
 def prepare(config: dict) -> jail.Prepared:
-    """Does the one-time work: imports, the seccomp filter, the rootfs plan, sanity checks.
+    """Does the one-time work: imports, the seccomp filter, the template root, sanity checks.
 
     Args:
         config: ``entry`` (``"module:function"``), ``newroot`` (empty mount-point directory).
@@ -86,151 +105,213 @@ def prepare(config: dict) -> jail.Prepared:
     _check_modules()
     import grader
     plan = rootfs.plan(os.path.dirname(os.path.abspath(grader.__file__)))
-    prep = jail.Prepared(newroot=config["newroot"], plan=plan, seccomp=seccomp,
-                         zygote_pidfd=os.pidfd_open(os.getpid()), entry=config["entry"])
+    template_fd = rootfs.create_template(config["newroot"], plan)
     # Objects frozen here are never scanned by a child's garbage collector, so children do not
     # dirty (copy) the pages holding them: faster and less memory per child.
     gc.collect()
     gc.freeze()
-    return prep
+    return jail.Prepared(plan=plan, template_fd=template_fd, seccomp=seccomp, entry=config["entry"])
 
 
-class _Job:
-    __slots__ = ("spec", "pid", "pidfd", "status", "deadline", "grace_deadline", "killed_by")
-
-    def __init__(self, spec: JobSpec, pid: int, pidfd: int, status: socket.socket):
-        self.spec, self.pid, self.pidfd, self.status = spec, pid, pidfd, status
-        self.deadline = time.monotonic() + spec.wall_s
-        self.grace_deadline: float | None = None
-        self.killed_by: str | None = None
-
-    def next_deadline(self) -> float:
-        return min(self.deadline, self.grace_deadline or self.deadline)
-
-
-class Zygote:
-    """The event loop described in the module docstring."""
+class MainZygote:
+    """Routes jobs to slot zygotes (see the module docstring)."""
 
     def __init__(self, control: socket.socket, prep: jail.Prepared):
         self.control, self.prep = control, prep
-        self.jobs: dict[int, _Job] = {}                 # by pidfd
-        self.sel = selectors.DefaultSelector()
-        self.sel.register(control, selectors.EVENT_READ, ("control", None))
-        self.pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        self.slots: dict[int, tuple[int, int, socket.socket]] = {}   # slot -> (pid, pidfd, sock)
 
     def serve_forever(self) -> None:
-        """Runs until the control socket reaches EOF, then kills every child and returns."""
+        """Runs until the control socket reaches EOF; returns then (the caller exits)."""
         while True:
-            now = time.monotonic()
-            deadlines = [j.next_deadline() for j in self.jobs.values() if j.killed_by is None]
-            timeout = max(0.0, min(deadlines) - now) if deadlines else None
-            for key, _ in self.sel.select(timeout):
-                kind, job = key.data
-                if kind == "control":
-                    if not self._accept():
-                        self._kill_all()
-                        return
-                elif kind == "pidfd":
-                    self._reap(job)
-                else:
-                    self._on_status(job)
-            now = time.monotonic()
-            for job in list(self.jobs.values()):
-                if job.killed_by is None and now >= job.deadline:
-                    self._kill(job, "wall")
-                elif job.killed_by is None and job.grace_deadline and now >= job.grace_deadline:
-                    self._kill(job, "grader")
+            pidfds = {pidfd: slot for slot, (_, pidfd, _) in self.slots.items()}
+            ready, _, _ = select.select([self.control, *pidfds], [], [])
+            for fd in ready:
+                if fd in pidfds:
+                    self._forget(pidfds[fd])
+            if self.control in ready and not self._route():
+                return
 
-    def _accept(self) -> bool:
+    def _route(self) -> bool:
         try:
             data, fds, _, _ = socket.recv_fds(self.control, MAX_MESSAGE, len(JOB_FDS))
         except OSError:
             return False
         if not data and not fds:
             return False                               # EOF: the grader is gone
-        if len(fds) != len(JOB_FDS):
-            for fd in fds:
-                os.close(fd)
-            return True
-        named = dict(zip(JOB_FDS, fds))
-        status = socket.socket(fileno=named.pop("status"))
         try:
+            if len(fds) != len(JOB_FDS):
+                raise ValueError(f"expected {len(JOB_FDS)} fds, got {len(fds)}")
             spec = JobSpec.decode(data)
+            sock = self._slot_socket(spec.slot)
+            try:
+                socket.send_fds(sock, [data], fds)
+            except OSError:                            # died just now: one more try
+                self._forget(spec.slot)
+                socket.send_fds(self._slot_socket(spec.slot), [data], fds)
+        except Exception as e:
+            if len(fds) == len(JOB_FDS):
+                status = socket.socket(fileno=fds[-1])
+                _send(status, encode_event(event="error", error=f"{type(e).__name__}: {e}"))
+                status.close()
+                fds = fds[:-1]
+        finally:
+            for fd in fds:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        return True
+
+    def _slot_socket(self, slot: int) -> socket.socket:
+        if slot not in self.slots:
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            main_pid = os.getpid()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    # Detach (not close) the main zygote's sockets: their fds go below, and a
+                    # finalizer must never close an fd number that has been reused since.
+                    for sock in [self.control, ours] + [s for _, _, s in self.slots.values()]:
+                        sock.detach()
+                    _close_all_but({0, 1, 2, theirs.fileno(), self.prep.template_fd})
+                    SlotZygote(theirs, self.prep, main_pid).serve_forever()
+                    code = 0
+                except BaseException:
+                    traceback.print_exc()                   # into the zygote log
+                finally:
+                    os._exit(code)
+            theirs.close()
+            self.slots[slot] = (pid, os.pidfd_open(pid), ours)
+        return self.slots[slot][2]
+
+    def _forget(self, slot: int) -> None:
+        pid, pidfd, sock = self.slots.pop(slot)
+        sock.close()
+        os.close(pidfd)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+class SlotZygote:
+    """Runs the children of one slot, one at a time (see the module docstring)."""
+
+    def __init__(self, jobs: socket.socket, prep: jail.Prepared, main_pid: int):
+        S.prctl(S.PR_SET_PDEATHSIG, signal.SIGKILL)          # main zygote gone -> we go
+        if os.getppid() != main_pid:                         # ... including before the prctl
+            raise SystemExit(1)
+        try:
+            with open("/proc/self/oom_score_adj", "w") as fh:
+                fh.write("-1000")                            # never the OOM victim: the child is
+        except OSError:
+            pass        # some VMs refuse lowering it; the child's +1000 still makes it the victim
+        self.jobs = jobs
+        self.prep = prep
+        self.prep.parent_pidfd = os.pidfd_open(os.getpid())
+        self.pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        self.joined = False
+
+    def serve_forever(self) -> None:
+        """Serves jobs until the main zygote closes the socket."""
+        while True:
+            try:
+                data, fds, _, _ = socket.recv_fds(self.jobs, MAX_MESSAGE, len(JOB_FDS))
+            except OSError:
+                return
+            if not data and not fds:
+                return
+            if len(fds) != len(JOB_FDS):
+                for fd in fds:
+                    os.close(fd)
+                continue
+            named = dict(zip(JOB_FDS, fds))
+            status = socket.socket(fileno=named.pop("status"))
+            try:
+                self._run(JobSpec.decode(data), named, status)
+            except Exception as e:                           # a bad spec must not kill the slot
+                _send(status, encode_event(event="error", error=f"{type(e).__name__}: {e}"))
+            finally:
+                for fd in named.values():
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+                status.close()
+
+    def _run(self, spec: JobSpec, fds: dict[str, int], status: socket.socket) -> None:
+        try:
+            if not self.joined:
+                for procs in spec.cgroup_procs:
+                    with open(procs, "w") as fh:
+                        fh.write("0")                        # "0" moves the writing process
+                self.joined = True
             # A pid namespace can be unshared only while children still go to our own one:
-            # setns back to it first (the previous job left the previous child's namespace set).
+            # setns back to it first (the previous child's namespace is still set).
             S.setns(self.pidns, S.CLONE_NEWPID)
             S.unshare(S.CLONE_NEWPID)
             sys.stdout.flush()
             sys.stderr.flush()
             pid = os.fork()
-        except Exception as e:                         # no child was started
+        except Exception as e:                               # no child was started
             _send(status, encode_event(event="error", error=f"{type(e).__name__}: {e}"))
-            status.close()
-            for fd in named.values():
-                os.close(fd)
-            return True
-        if pid == 0:
-            jail.run_student(spec, named, self.prep)  # never returns
-        for fd in named.values():
-            os.close(fd)
-        pidfd = os.pidfd_open(pid)
-        job = _Job(spec, pid, pidfd, status)
-        self.jobs[pidfd] = job
-        self.sel.register(pidfd, selectors.EVENT_READ, ("pidfd", job))
-        self.sel.register(status, selectors.EVENT_READ, ("status", job))
-        _send(status, encode_event(event="started", pid=pid))
-        return True
-
-    def _on_status(self, job: _Job) -> None:
-        try:
-            data = job.status.recv(MAX_MESSAGE)
-        except OSError:
-            data = b""
-        if data == KILL:
-            self._kill(job, "grader")
-        elif not data:                                 # the grader closed the channel
-            self.sel.unregister(job.status)
-            if job.grace_deadline is None:
-                job.grace_deadline = time.monotonic() + CLOSE_GRACE_S
-
-    def _kill(self, job: _Job, who: str) -> None:
-        if job.killed_by is None:
-            job.killed_by = who
-        try:
-            signal.pidfd_send_signal(job.pidfd, signal.SIGKILL)
-        except OSError:
-            pass                                       # already exited, not yet reaped
-
-    def _reap(self, job: _Job) -> None:
-        pid, status, usage = os.wait4(job.pid, os.WNOHANG)
-        if pid == 0:
             return
-        self.sel.unregister(job.pidfd)
+        if pid == 0:
+            jail.run_student(spec, fds, self.prep)           # never returns
+        for fd in list(fds.values()):
+            os.close(fd)
+        fds.clear()
+        pidfd = os.pidfd_open(pid)
         try:
-            self.sel.unregister(job.status)
-        except KeyError:
-            pass
-        del self.jobs[job.pidfd]
-        os.close(job.pidfd)
-        _send(job.status, encode_event(
+            _send(status, encode_event(event="started", pid=pid))
+            killed_by = self._watch(spec, pidfd, status)
+            _, wstatus, usage = os.wait4(pid, 0)
+        finally:
+            os.close(pidfd)
+        _send(status, encode_event(
             event="exit",
-            returncode=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            returncode=os.WEXITSTATUS(wstatus) if os.WIFEXITED(wstatus) else None,
+            signal=os.WTERMSIG(wstatus) if os.WIFSIGNALED(wstatus) else None,
             cpu_s=round(usage.ru_utime + usage.ru_stime, 3),
-            max_rss_bytes=usage.ru_maxrss * 1024,
-            killed_by=job.killed_by))
-        job.status.close()
+            max_rss_bytes=usage.ru_maxrss * 1024, killed_by=killed_by))
 
-    def _kill_all(self) -> None:
-        for job in list(self.jobs.values()):
-            self._kill(job, "grader")
+    def _watch(self, spec: JobSpec, pidfd: int, status: socket.socket) -> str | None:
+        """Waits for the child to exit, killing it at the deadlines; returns who killed it."""
+        wall = time.monotonic() + spec.wall_s
+        grace = None                                         # set when the grader closes
+        killed_by, kill_sent = None, False
+        watch = [pidfd, status]
+        while True:
+            now = time.monotonic()
+            if not kill_sent and now >= wall:
+                killed_by, kill_sent = self._kill(pidfd, "wall"), True
+            elif not kill_sent and grace is not None and now >= grace:
+                killed_by, kill_sent = self._kill(pidfd, "grader"), True
+            timeout = None if kill_sent else max(0.0, min(wall, grace or wall) - now)
+            ready, _, _ = select.select(watch, [], [], timeout)
+            if pidfd in ready:
+                return killed_by
+            if status in ready:
+                try:
+                    message = status.recv(MAX_MESSAGE)
+                except OSError:
+                    message = b""
+                if message == KILL and not kill_sent:
+                    killed_by, kill_sent = self._kill(pidfd, "grader"), True
+                elif not message:                            # the grader closed the channel
+                    watch.remove(status)
+                    grace = time.monotonic() + CLOSE_GRACE_S
 
-
-def _send(sock: socket.socket, data: bytes) -> None:
-    try:
-        sock.send(data, socket.MSG_DONTWAIT)
-    except OSError:
-        pass                                           # the grader side is gone
+    @staticmethod
+    def _kill(pidfd: int, who: str) -> str | None:
+        try:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            return who
+        except ProcessLookupError:
+            return None                                      # it had exited already
 
 
 def main(config_json: str) -> None:
@@ -251,4 +332,4 @@ def main(config_json: str) -> None:
         sys.exit(1)
     _send(control, encode_event(event="ready", pid=os.getpid(), rss_bytes=_rss_bytes(),
                                 landlock_abi=landlock.abi_version(), binds=prep.plan.binds))
-    Zygote(control, prep).serve_forever()
+    MainZygote(control, prep).serve_forever()
