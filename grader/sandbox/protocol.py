@@ -39,7 +39,7 @@ CLOSE_GRACE_S = 0.5
 
 #: Where the child's scratch dir (its cwd) and its small /tmp are, inside the sandbox.
 SCRATCH_DIR = "/sandbox"
-TMP_DIR = "/tmp"
+TMP_DIR = "/scratch-tmp"  # not /tmp: a repository or venv under /tmp is bound read-only there
 
 #: Largest control or status message, in bytes.
 MAX_MESSAGE = 64 << 10

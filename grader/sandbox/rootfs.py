@@ -92,7 +92,7 @@ def _build_template(newroot: str, plan_: RootfsPlan) -> None:
         S.mount(f"/dev/{name}", at(f"/dev/{name}"), None, S.MS_BIND)
     os.symlink("/proc/self/fd", at("/dev/fd"))
     for mount_point in (SCRATCH_DIR, TMP_DIR, "/proc"):   # filled per child
-        os.makedirs(at(mount_point))
+        os.makedirs(at(mount_point), exist_ok=True)
     # pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves the
     # new root alone, with no path back to the host tree.
     os.chdir(newroot)
