@@ -105,7 +105,7 @@ def test_scratch_is_size_capped(open_student):
     assert "File too large" in s.call("fill", "big", 20)["error"]          # RLIMIT_FSIZE 16 MiB
     s.call("fill", "a", 15)
     assert "No space left" in s.call("fill", "b", 15)["error"]             # tmpfs 32 MiB
-    assert "No space left" in s.call("fill", "/tmp/c", 12)["error"]        # /tmp 8 MiB
+    assert "No space left" in s.call("fill", "/scratch-tmp/c", 12)["error"]        # /tmp 8 MiB
 
 
 def test_wall_clock_limit(open_student):
