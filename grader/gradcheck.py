@@ -71,7 +71,15 @@ class Projection:
     ok: bool
 
 
-def project(evaluate: Evaluate, inputs: dict, name: str, grad: np.ndarray, douts: Sequence[np.ndarray], rng: np.random.Generator) -> Projection:
+def project(
+    evaluate: Evaluate,
+    inputs: dict,
+    name: str,
+    grad: np.ndarray,
+    douts: Sequence[np.ndarray],
+    rng: np.random.Generator,
+    step_scale: float = 1.0,
+) -> Projection:
     """Compare a backward's gradient for one input with the forward along a random direction.
 
     Args:
@@ -81,6 +89,8 @@ def project(evaluate: Evaluate, inputs: dict, name: str, grad: np.ndarray, douts
         grad: the backward's gradient for ``name``, same shape as ``inputs[name]``.
         douts: upstream gradients, one per output.
         rng: source of the direction.
+        step_scale: multiplies :func:`step_for`'s step (a smaller step steps over fewer
+            kinks of ReLU or max, at the price of more rounding noise).
     Returns:
         A :class:`Projection`.
     Raises:
@@ -88,7 +98,7 @@ def project(evaluate: Evaluate, inputs: dict, name: str, grad: np.ndarray, douts
     """
     x = np.asarray(inputs[name], dtype=np.float64)
     u = rng.standard_normal(x.shape)
-    h = step_for(x)
+    h = step_for(x) * step_scale
     numeric = (loss(evaluate(_perturbed(inputs, name, h * u)), douts) - loss(evaluate(_perturbed(inputs, name, -h * u)), douts)) / (2 * h)
     g = np.asarray(grad, dtype=np.float64)
     analytic = float(np.sum(g * u))

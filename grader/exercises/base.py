@@ -97,7 +97,7 @@ class Context:
         try:
             return self.session.call(func, *args, **kwargs)
         except StudentError as err:
-            if err.not_implemented and _is_stub(err.message):
+            if err.not_implemented and _is_stub(err.message, self.exercise.requires):
                 raise StubNotImplemented(err.message) from None
             name = func if isinstance(func, str) else ".".join(map(str, func.path))
             tb = f"\n{err.traceback.rstrip()}" if err.traceback else ""
@@ -264,6 +264,10 @@ class Context:
             for name, grad in zip(wrt, grads):
                 p = gradcheck.project(evaluate, dense, name, grad, douts, self.rng)
                 if not p.ok:
+                    # A ReLU/max kink within one step of x fools a central difference;
+                    # blame the backward only if a ten times smaller step disagrees too.
+                    p = gradcheck.project(evaluate, dense, name, grad, douts, self.rng, step_scale=0.1)
+                if not p.ok:
                     disagree.append((name, grad))
         except ValueError as exc:
             return f"\n(could not differentiate your forward numerically: {exc})"
@@ -291,10 +295,15 @@ class Context:
         )
 
 
-def _is_stub(message: str) -> bool:
-    # Stubs raise NotImplementedError("<assignment>/<name>"); a student's own
-    # NotImplementedError for an unsupported option is a normal failure.
-    return message == "" or "/" in message and " " not in message.strip()
+def _is_stub(message: str, names: Sequence[str] = ()) -> bool:
+    """Whether a ``NotImplementedError`` message is an untouched stub's.
+
+    Our stubs raise ``NotImplementedError("<assignment>/<name>")``; CS231n-style stubs raise it
+    bare or with the function's name. A student's own ``NotImplementedError("stride > 1 not
+    supported")`` is an ordinary failure.
+    """
+    text = message.strip()
+    return text == "" or ("/" in text and " " not in text) or text in names
 
 
 def rounded(x: np.ndarray, decimals: int = 3) -> np.ndarray:

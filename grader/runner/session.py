@@ -9,7 +9,7 @@ fine) and :class:`SessionAborted` (the process is gone; no further calls are pos
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from grader.runner import codec
@@ -113,7 +113,9 @@ class Session:
             SessionAborted: the child could not start, or importing hung or killed it.
         """
         try:
-            self._channel = self._backend.open(self._limits)
+            # The session enforces the load and call deadlines itself; the backend's own
+            # wall-clock kill (sandbox) is a backstop covering both phases.
+            self._channel = self._backend.open(replace(self._limits, wall_s=self._limits.wall_s + LOAD_WALL_S + 5))
         except RuntimeError as exc:
             raise SessionAborted(f"the grader could not start a process for your code: {exc}", "crashed") from None
         self._deadline = time.monotonic() + max(self._limits.wall_s, LOAD_WALL_S)

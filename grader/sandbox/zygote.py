@@ -90,12 +90,12 @@ def prepare(config: dict) -> jail.Prepared:
         Exception: anything that would leave a protection unavailable (fail closed).
     """
     os.umask(0o022)
+    module, _, func = config["entry"].partition(":")      # first: a bad entry fails in ~0.1 s
+    if not callable(getattr(importlib.import_module(module), func, None)):
+        raise RuntimeError(f"{config['entry']} is not a function")
     import numpy  # noqa: F401  (the point of the zygote: pay for these imports once)
     import torch
     torch.set_num_threads(1)
-    module, _, func = config["entry"].partition(":")
-    if not callable(getattr(importlib.import_module(module), func, None)):
-        raise RuntimeError(f"{config['entry']} is not a function")
     try:
         seccomp = seccomp_filter.build()
     except (ImportError, RuntimeError) as e:
