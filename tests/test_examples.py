@@ -9,17 +9,16 @@ from grader.reference import REPO_ROOT
 from concurrent.futures import ThreadPoolExecutor
 
 from grader.runner.backend import Limits
-from grader.runner.local import LocalBackend
 
 GROUP = REPO_ROOT / "examples" / "submissions" / "01_02"
 EXPECTED = json.loads((GROUP / "EXPECTED.json").read_text())
 
 
 @pytest.fixture(scope="module")
-def graded():
+def graded(grading_backend):
     exercises = api.select_exercises(["01", "02"])
     bank = api.CaseBank("examples")
-    backend = LocalBackend()
+    backend = grading_backend
     # The short limits of examples/demo.toml: the hanging example then costs seconds, not minutes.
     limits = Limits(wall_s=4, cpu_s=3)
 
