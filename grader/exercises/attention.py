@@ -1,3 +1,771 @@
-"""Assignment 06_attention (exercise specs being written)."""
+"""Assignment 06 — softmax, scaled dot-product and multi-head attention, positional encoding,
+patches, and the CS231n PyTorch modules.
+
+Case grids (mistakes.md M10, M12–M20, M28, M30):
+
+* attention without a mask, with a causal (T, S) mask shared by the batch, and with random
+  (N, T, S) masks (bool, 0/1 float and int) that contain a fully blocked query row, whose
+  output must be zeros; S ≠ T (cross-attention), d_k ≠ d_v, N = 1, T = 1;
+* a non-finite output where a mask is applied is named: ``mask_fill_pos_inf`` when rows with
+  some allowed keys are NaN (the fill value was +inf), ``fully_blocked_nan`` when only fully
+  blocked rows are (softmax of a row of −inf);
+* the variants of ``solutions/06_attention/_variants.py`` name a missing 1/√d_k, √E instead
+  of √(E/h) (heads ∈ {1, 2, 4}), the softmax over the queries, masking after the softmax,
+  inverted mask polarity, heads split without a transpose; the backward is compared with the
+  exact gradients of those variant forwards (``variant_backward_<name>``, diagnosis
+  ``backward_<name>``), so a backward consistent with a wrong forward is named too. Diagnosis
+  names are the variant names; the messages are copies of its ``MESSAGES``;
+* positional encoding: sin/cos swapped, exponent j/d instead of 2i/d, positions from 1; odd
+  embed_dim; ``ValueError`` for sizes < 1;
+* patchify: (P, P, C) instead of (C, P, P) vectors, column-major patch order, H ≠ W, P = 1,
+  one patch; ``ValueError`` for sizes not divisible by P;
+* torch modules are built in the student process with dropout 0.0, put in ``eval()`` and
+  ``double()`` mode (one float32 case each), loaded with weights chosen here via
+  ``load_state_dict`` and compared with the reference module's output for the same weights
+  (never with anything that depends on a dropout stream, M28). ``PositionalEncoding``'s ``pe``
+  buffer is compared through ``state_dict`` as well as through the forward pass.
+"""
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import Any, Callable
+
+import numpy as np
+
+from grader import compare as cmp
+from grader.exercises.base import CaseFailed, Context, Exercise
+from grader.exercises.recurrent import call_expecting_error, check_backward_named, distinct, variant_names
+from grader.runner.codec import Ref, TorchArray
+
 ASSIGNMENT = "06_attention"
-EXERCISES = ()
+
+_MESSAGES = {
+    "softmax_overflow": (
+        "your softmax overflows for large inputs (exp(1000) = inf, inf / inf = NaN): subtract the maximum "
+        "along the axis first, e = np.exp(x - x.max(axis=axis, keepdims=True))"
+    ),
+    "softmax_ignores_axis": "your softmax always normalises over the last axis: use the `axis` argument (with keepdims=True)",
+    "softmax_sum_over_all": (
+        "your softmax divides by the sum over the whole array: sum along `axis` only, "
+        "e.sum(axis=axis, keepdims=True)"
+    ),
+    "no_scale": (
+        "your attention matches unscaled scores q @ k^T: divide the scores by sqrt(d_k) (d_k = q.shape[-1]) "
+        "before the softmax (Vaswani et al. §3.2.1), and multiply dq and dk by the same 1/sqrt(d_k) in the backward"
+    ),
+    "mha_no_scale": "your multi-head scores are not scaled: divide each head's scores by sqrt(E / num_heads) before the softmax",
+    "scale_sqrt_E": (
+        "you scale the multi-head scores by 1/sqrt(E) (the full embedding size); each head has dimension "
+        "d_k = E / num_heads, so the scores must be divided by sqrt(E / num_heads)"
+    ),
+    "softmax_wrong_axis": (
+        "your attention weights are normalised over the queries (axis -2): each query's weights over the keys "
+        "must sum to 1, so take the softmax over the last axis (S, the keys)"
+    ),
+    "mask_after_softmax": (
+        "you zero the blocked weights after the softmax, so the remaining weights no longer sum to 1: set blocked "
+        "scores to -inf (or a very large negative number) BEFORE the softmax"
+    ),
+    "mask_inverted": (
+        "your mask polarity is inverted: in this exercise (CS231n) mask == 0 / False means BLOCKED and "
+        "nonzero / True means may attend (nn.MultiheadAttention's bool mask is the opposite; "
+        "F.scaled_dot_product_attention's bool mask uses True = attend, like this one)"
+    ),
+    "mha_reshape_without_transpose": (
+        "you split the heads with reshape(N, num_heads, L, d_k) straight from (N, L, E), which mixes tokens "
+        "across heads: reshape to (N, L, num_heads, d_k) and then swap axes 1 and 2 (and undo it the same way)"
+    ),
+    "mask_fill_pos_inf": (
+        "your output has NaN where a mask is applied: the fill value is +inf (e.g. -float('-inf')), so exp "
+        "overflows and the softmax gives inf/inf. Fill blocked scores with -inf or a large NEGATIVE number"
+    ),
+    "fully_blocked_nan": (
+        "a query whose keys are all blocked gives NaN: softmax of a row of -inf is 0/0. This exercise defines "
+        "that row's output (and gradient) as zeros: zero the weights of such rows after the softmax, or "
+        "normalise only rows whose sum is positive"
+    ),
+    "pe_sin_cos_swapped": (
+        "your encoding has cos on even columns and sin on odd ones: Vaswani et al. §3.5 uses "
+        "PE[pos, 2i] = sin(...) and PE[pos, 2i+1] = cos(...), so row 0 is (0, 1, 0, 1, ...)"
+    ),
+    "pe_exponent_j_over_d": (
+        "your frequency uses the column index j in the exponent (10000^(j/d)); columns 2i and 2i+1 share one "
+        "frequency, 10000^(2i/d): use the even index of the pair for the cos column too"
+    ),
+    "pe_positions_from_one": "your positions start at 1; they start at 0, so row 0 is (0, 1, 0, 1, ...)",
+    "patch_channel_last": (
+        "your patch vectors are channel-last, ordered (P, P, C); this exercise orders each patch vector "
+        "(C, P, P), like a Conv2d weight: reshape to (N, C, H/P, P, W/P, P) and transpose to (0, 2, 4, 1, 3, 5)"
+    ),
+    "patch_order_column_major": (
+        "your patches are enumerated column by column; number them row-major: patch r * (W // P) + c is at "
+        "patch-row r, patch-column c"
+    ),
+    "hardcoded_float32": (
+        "your module mixes float32 and float64: a tensor created inside it (torch.zeros, torch.tensor, "
+        "torch.arange...) defaults to float32. Create it from the input, e.g. `x.new_zeros(...)`, "
+        "`torch.zeros_like(x)` or `torch.zeros(..., dtype=x.dtype, device=x.device)`"
+    ),
+    "missing_submodule": (
+        "the grader copies weights into the submodules the docstring requires (state_dict keys such as "
+        "query.weight); keep those attribute names"
+    ),
+    "mutates_input": "treat every argument as read-only: build new arrays (`a = a + b`) instead of updating an argument in place",
+}
+# a backward variant is the same misconception seen through the gradients (as in _variants.py)
+_MESSAGES.update({f"backward_{n}": _MESSAGES[n] for n in ("no_scale", "softmax_wrong_axis", "mask_after_softmax", "mask_inverted")})
+MISCONCEPTIONS = MappingProxyType(_MESSAGES)
+
+_F32_TOL = {"atol": 1e-6, "rtol": 1e-4}
+
+
+# ============================================================================================
+# Masks and NaN diagnosis
+# ============================================================================================
+
+def _mask(rng: np.random.Generator, kind: str | None, N: int, T: int, S: int):
+    """A mask of the given kind (0/False = blocked), or None.
+
+    ``causal``: bool (T, S) lower-triangular, shared by the batch. ``random*``: (N, T, S) with
+    about 40% blocked, every query keeping one key, except query 1 of sample 0 (when T ≥ 2),
+    which is fully blocked. ``random_ts``: the same idea, (T, S), shared by the batch.
+    """
+    if kind is None:
+        return None
+    if kind == "causal":
+        return np.tril(np.ones((T, S), dtype=bool))
+    shape = (T, S) if kind == "random_ts" else (N, T, S)
+    allowed = rng.random(shape) > 0.4
+    keep = rng.integers(0, S, size=shape[:-1])
+    np.put_along_axis(allowed, keep[..., None], True, axis=-1)
+    if T >= 2:
+        if kind == "random_ts":
+            allowed[1, :] = False
+        else:
+            allowed[0, 1, :] = False
+    if kind == "random_float":
+        return allowed.astype(np.float64)
+    if kind == "random_int":
+        return allowed.astype(np.int64)
+    return allowed
+
+
+def _row_flags(mask, N: int, T: int, S: int) -> dict:
+    """Per query row (N, T): whether any / all of its keys are blocked."""
+    if mask is None:
+        blocked = np.zeros((N, T, S), dtype=bool)
+    else:
+        blocked = np.broadcast_to(np.asarray(mask) == 0, (N, T, S))
+    return {"any_blocked": blocked.any(axis=-1), "all_blocked": blocked.all(axis=-1)}
+
+
+def _nan_diagnoses(got: Any, rows: dict | None) -> list:
+    """``mask_fill_pos_inf`` / ``fully_blocked_nan`` from where a masked output is non-finite."""
+    arr = cmp.as_array(got)
+    if rows is None or arr is None or arr.ndim != 3 or arr.shape[:2] != rows["any_blocked"].shape:
+        return []
+    bad = ~np.isfinite(arr.astype(np.float64)).all(axis=-1)  # (N, T)
+    if not bad.any() or (bad & ~rows["any_blocked"]).any():
+        return []  # no NaN, or NaN in rows the mask does not touch: not a masking problem
+    if (bad & ~rows["all_blocked"]).any():
+        return ["mask_fill_pos_inf"]
+    return ["fully_blocked_nan"]
+
+
+def _expect_output(ctx: Context, what: str, got: Any, expected: np.ndarray, variants: dict, rows: dict | None, **tol) -> None:
+    """Like :meth:`Context.expect_close`, also naming NaN caused by the mask."""
+    res = cmp.compare(got, expected, **tol)
+    if res.ok:
+        return
+    names = list(ctx.match_variants(got, variants, **tol)) + _nan_diagnoses(got, rows)
+    ctx.fail(cmp.describe(what, res, show_values=ctx.public), *names)
+
+
+# ============================================================================================
+# softmax
+# ============================================================================================
+
+def _softmax_cases(rng: np.random.Generator, hidden: bool) -> list:
+    specs = [((3, 5), -1, 1.0, 0.0), ((2, 3, 4), 1, 1.0, 0.0), ((4,), 0, 1.0, 0.0), ((2, 4), -1, 1.0, 1000.0), ((3, 4), 0, 2.0, 0.0)]
+    if hidden:
+        specs = [((5,), -1, 1.0, 0.0), ((2, 2, 3), 0, 1.0, 0.0), ((3, 4, 2), -2, 1.0, 0.0), ((4, 3), 1, 1.0, 800.0)]
+        for _ in range(2):
+            ndim = int(rng.integers(1, 4))
+            shape = tuple(int(s) for s in rng.integers(1, 5, size=ndim))
+            specs.append((shape, int(rng.integers(-ndim, ndim)), float(rng.uniform(0.5, 3)), 0.0))
+    cases = []
+    for shape, axis, scale, offset in specs:
+        x = scale * rng.standard_normal(shape)
+        if offset:
+            # large entries: +offset in the first half, -offset in the rest (overflow and underflow)
+            x = x + np.where(np.arange(x.size).reshape(shape) < x.size // 2, offset, -offset)
+        label = f"x {shape}, axis={axis}" + (f", entries near ±{offset:g}" if offset else "")
+        cases.append((label, {"x": x, "axis": axis}))
+    return cases
+
+
+def _softmax_expect(ref: Any, inputs: dict) -> dict:
+    x, axis = inputs["x"], inputs["axis"]
+    value = ref.softmax(x, axis)
+    e = np.exp(x - x.max())
+    variants = {"softmax_ignores_axis": ref.softmax(x, -1), "softmax_sum_over_all": e / e.sum()}
+    return {"out": value, "variants": distinct(variants, value), "large": bool(np.abs(x).max() > 700)}
+
+
+def _softmax_check(ctx: Context, inputs: dict, expected: dict) -> None:
+    x, axis = inputs["x"], inputs["axis"]
+    args = [x] if axis == -1 else [x, axis]
+    reply = ctx.call("softmax", *args, echo_args=True)
+    ctx.expect_unchanged("softmax", ["x"], [x], reply.args_after[:1] if reply.args_after else None)
+    res = cmp.compare(reply.value, expected["out"])
+    if res.ok:
+        return
+    names = list(ctx.match_variants(reply.value, expected["variants"]))
+    if res.problem == "nonfinite" and expected["large"]:
+        names.append("softmax_overflow")
+    ctx.fail(cmp.describe("softmax(x)", res, show_values=ctx.public), *names)
+
+
+# ============================================================================================
+# scaled dot-product attention
+# ============================================================================================
+
+# (N, T, S, d_k, d_v, mask kind)
+_SDPA_PUBLIC = [
+    (2, 3, 3, 4, 4, None),
+    (2, 3, 5, 4, 2, None),
+    (1, 4, 4, 3, 5, "causal"),
+    (2, 3, 5, 2, 3, "random_float"),
+    (1, 1, 3, 2, 2, "random"),
+]
+_SDPA_HIDDEN = [
+    (2, 5, 3, 3, 4, "random"),
+    (3, 4, 4, 6, 2, "causal"),
+    (1, 2, 6, 5, 1, None),
+    (2, 4, 2, 2, 3, "random_int"),
+]
+_MASK_KINDS = (None, "causal", "random", "random_float", "random_int", "random_ts")
+
+
+def _sdpa_cases(with_dout: bool) -> Callable:
+    def make(rng: np.random.Generator, hidden: bool) -> list:
+        cfgs = list(_SDPA_PUBLIC)
+        if hidden:
+            cfgs = list(_SDPA_HIDDEN)
+            for _ in range(3):
+                T, S = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+                kind = _MASK_KINDS[int(rng.integers(len(_MASK_KINDS)))]
+                if kind == "causal" and S < T:
+                    kind = "random"
+                cfgs.append((int(rng.integers(1, 4)), T, S, int(rng.integers(1, 6)), int(rng.integers(1, 6)), kind))
+        cases = []
+        for N, T, S, dk, dv, kind in cfgs:
+            inputs = {
+                "q": rng.standard_normal((N, T, dk)),
+                "k": rng.standard_normal((N, S, dk)),
+                "v": rng.standard_normal((N, S, dv)),
+                "mask": _mask(rng, kind, N, T, S),
+            }
+            if with_dout:
+                inputs["dout"] = rng.standard_normal((N, T, dv))
+            m = "no mask" if kind is None else f"{kind} mask {tuple(np.shape(inputs['mask']))}"
+            cases.append((f"q {(N, T, dk)}, k {(N, S, dk)}, v {(N, S, dv)}, {m}", inputs))
+        return cases
+
+    return make
+
+
+def _sdpa_rows(inputs: dict) -> dict | None:
+    if inputs["mask"] is None:
+        return None
+    N, T, _ = inputs["q"].shape
+    return _row_flags(inputs["mask"], N, T, inputs["k"].shape[1])
+
+
+def _sdpa_forward_expect(ref: Any, inputs: dict) -> dict:
+    q, k, v, mask = inputs["q"], inputs["k"], inputs["v"], inputs["mask"]
+    out, _ = ref.scaled_dot_product_attention_forward(q, k, v, mask)
+    variants = {n: getattr(ref, f"variant_{n}")(q, k, v, mask)[0] for n in variant_names(ref, "scaled_dot_product_attention_forward")}
+    return {"out": out, "variants": distinct(variants, out), "rows": _sdpa_rows(inputs)}
+
+
+def _sdpa_forward_check(ctx: Context, inputs: dict, expected: dict) -> None:
+    names = ["q", "k", "v"] + (["mask"] if inputs["mask"] is not None else [])
+    args = [inputs[n] for n in names]
+    reply = ctx.call("scaled_dot_product_attention_forward", *args, send=[(0,)], echo_args=True)
+    ctx.expect_unchanged("scaled_dot_product_attention_forward", names, args, reply.args_after)
+    _expect_output(ctx, "out", reply.value[0], expected["out"], expected["variants"], expected["rows"])
+
+
+def _sdpa_backward_expect(ref: Any, inputs: dict) -> dict:
+    q, k, v, mask, dout = inputs["q"], inputs["k"], inputs["v"], inputs["mask"], inputs["dout"]
+    out, cache = ref.scaled_dot_product_attention_forward(q, k, v, mask)
+    grads = list(ref.scaled_dot_product_attention_backward(dout, cache))
+    per_input: dict = {"q": {}, "k": {}, "v": {}}
+    for n in variant_names(ref, "scaled_dot_product_attention_backward"):
+        for w, g in zip(("q", "k", "v"), getattr(ref, f"variant_{n}")(dout, q, k, v, mask)):
+            per_input[w][n] = g
+    return {"outs": [out], "grads": grads, "variants": {w: distinct(per_input[w], g, nonzero=True) for w, g in zip(("q", "k", "v"), grads)}}
+
+
+def _sdpa_backward_check(ctx: Context, inputs: dict, expected: dict) -> None:
+    check_backward_named(
+        ctx,
+        forward="scaled_dot_product_attention_forward",
+        inputs={n: inputs[n] for n in ("q", "k", "v", "mask")},
+        douts={"dout": inputs["dout"]},
+        backward="scaled_dot_product_attention_backward",
+        wrt=("q", "k", "v"),
+        grad_keys=(0, 1, 2),
+        expected=expected,
+    )
+
+
+# ============================================================================================
+# multi-head attention (numpy)
+# ============================================================================================
+
+# (N, T, S, E, num_heads, mask kind); E % num_heads != 0 means "must raise ValueError"
+_MHA_PUBLIC = [
+    (2, 3, 3, 8, 2, None),
+    (1, 4, 4, 8, 4, "causal"),
+    (2, 3, 5, 8, 1, None),
+    (2, 4, 3, 8, 2, "random"),
+    (1, 2, 2, 6, 4, None),
+]
+_MHA_HIDDEN = [
+    (1, 1, 4, 8, 4, "random_float"),
+    (3, 2, 5, 8, 2, "random_ts"),
+    (2, 5, 5, 12, 4, "causal"),
+    (1, 3, 3, 10, 4, None),
+]
+
+
+def _mha_params(rng: np.random.Generator, E: int) -> dict:
+    p = {}
+    for name in ("q", "k", "v", "o"):
+        p[f"W{name}"] = rng.standard_normal((E, E)) / np.sqrt(E)
+        p[f"b{name}"] = 0.3 * rng.standard_normal(E)
+    return p
+
+
+def _mha_cfgs(rng: np.random.Generator, hidden: bool) -> list:
+    cfgs = list(_MHA_PUBLIC) if not hidden else list(_MHA_HIDDEN)
+    if hidden:
+        for _ in range(2):
+            heads = int(rng.choice([1, 2, 4]))
+            T, S = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+            kind = _MASK_KINDS[int(rng.integers(len(_MASK_KINDS)))]
+            if kind == "causal" and S < T:
+                kind = "random_ts"
+            cfgs.append((int(rng.integers(1, 3)), T, S, heads * int(rng.integers(1, 4)), heads, kind))
+    return cfgs
+
+
+def _mha_cases(rng: np.random.Generator, hidden: bool) -> list:
+    cases = []
+    for N, T, S, E, heads, kind in _mha_cfgs(rng, hidden):
+        inputs = {
+            "query": rng.standard_normal((N, T, E)),
+            "key": rng.standard_normal((N, S, E)),
+            "value": rng.standard_normal((N, S, E)),
+            "params": _mha_params(rng, E),
+            "num_heads": heads,
+            "mask": _mask(rng, kind, N, T, S),
+        }
+        m = "no mask" if kind is None else f"{kind} mask {tuple(np.shape(inputs['mask']))}"
+        bad = " (E not divisible by num_heads: ValueError)" if E % heads else ""
+        cases.append((f"query {(N, T, E)}, key/value {(N, S, E)}, num_heads={heads}, {m}{bad}", inputs))
+    return cases
+
+
+def _mha_variants(ref: Any, query, key, value, params, heads, mask) -> dict:
+    out = {n: getattr(ref, f"variant_{n}")(query, key, value, params, heads, mask)[0] for n in variant_names(ref, "multi_head_attention_forward")}
+    if mask is not None:
+        out["mask_inverted"] = ref.multi_head_attention_forward(query, key, value, params, heads, np.asarray(mask) == 0)[0]
+    return out
+
+
+def _mha_expect(ref: Any, inputs: dict) -> dict:
+    query, key, value, params, heads, mask = (inputs[n] for n in ("query", "key", "value", "params", "num_heads", "mask"))
+    E = query.shape[-1]
+    if E % heads:
+        return {"raises": "ValueError"}
+    out, _ = ref.multi_head_attention_forward(query, key, value, params, heads, mask)
+    N, T, _ = query.shape
+    rows = None if mask is None else _row_flags(mask, N, T, key.shape[1])
+    return {"out": out, "variants": distinct(_mha_variants(ref, query, key, value, params, heads, mask), out), "rows": rows}
+
+
+def _mha_check(ctx: Context, inputs: dict, expected: dict) -> None:
+    names = ["query", "key", "value", "params", "num_heads"] + (["mask"] if inputs["mask"] is not None else [])
+    args = [inputs[n] for n in names]
+    if "raises" in expected:
+        E, heads = inputs["query"].shape[-1], inputs["num_heads"]
+        call_expecting_error(ctx, "multi_head_attention_forward", args, why=f"E = {E} is not divisible by num_heads = {heads}")
+        return
+    reply = ctx.call("multi_head_attention_forward", *args, send=[(0,)], echo_args=True)
+    ctx.expect_unchanged("multi_head_attention_forward", names, args, reply.args_after)
+    _expect_output(ctx, "out", reply.value[0], expected["out"], expected["variants"], expected["rows"])
+
+
+# ============================================================================================
+# positional encoding (numpy)
+# ============================================================================================
+
+def _pe_cases(rng: np.random.Generator, hidden: bool) -> list:
+    sizes = [(10, 8), (1, 6), (7, 5), (20, 16), (4, 1), (0, 4)]
+    if hidden:
+        sizes = [(50, 32), (3, 3), (12, 7), (5, 0)] + [(int(rng.integers(1, 60)), int(rng.integers(1, 25))) for _ in range(3)]
+    return [(f"max_len={L}, embed_dim={D}" + (" (ValueError)" if min(L, D) < 1 else ""), {"max_len": L, "embed_dim": D}) for L, D in sizes]
+
+
+def _pe_variants(ref: Any, L: int, D: int) -> dict:
+    out = {n: getattr(ref, f"variant_{n}")(L, D) for n in variant_names(ref, "sinusoidal_positional_encoding")}
+    out["pe_positions_from_one"] = ref.sinusoidal_positional_encoding(L + 1, D)[1:]
+    return out
+
+
+def _pe_expect(ref: Any, inputs: dict) -> dict:
+    L, D = inputs["max_len"], inputs["embed_dim"]
+    if min(L, D) < 1:
+        return {"raises": "ValueError"}
+    value = ref.sinusoidal_positional_encoding(L, D)
+    return {"out": value, "variants": distinct(_pe_variants(ref, L, D), value)}
+
+
+def _pe_check(ctx: Context, inputs: dict, expected: dict) -> None:
+    L, D = inputs["max_len"], inputs["embed_dim"]
+    if "raises" in expected:
+        call_expecting_error(ctx, "sinusoidal_positional_encoding", [L, D], why="max_len and embed_dim must be >= 1")
+        return
+    got = ctx.call("sinusoidal_positional_encoding", L, D).value
+    ctx.expect_close("PE", got, expected["out"], variants=expected["variants"], **_pe_tol(L))
+
+
+# ============================================================================================
+# patchify
+# ============================================================================================
+
+def _patch_cases(rng: np.random.Generator, hidden: bool) -> list:
+    # (N, C, H, W, P); sizes not divisible by P must raise ValueError
+    cfgs = [(2, 3, 4, 4, 2), (1, 1, 6, 4, 2), (2, 2, 6, 6, 3), (1, 3, 4, 4, 4), (2, 3, 2, 4, 1), (1, 3, 5, 4, 2)]
+    if hidden:
+        cfgs = [(1, 2, 8, 4, 4), (3, 3, 6, 9, 3), (1, 1, 4, 4, 2), (2, 3, 4, 6, 4)]
+        for _ in range(2):
+            P = int(rng.integers(1, 4))
+            cfgs.append((int(rng.integers(1, 3)), int(rng.integers(1, 4)), P * int(rng.integers(1, 4)), P * int(rng.integers(1, 4)), P))
+    cases = []
+    for N, C, H, W, P in cfgs:
+        bad = " (not divisible: ValueError)" if H % P or W % P else ""
+        cases.append((f"x {(N, C, H, W)}, patch_size={P}{bad}", {"x": rng.standard_normal((N, C, H, W)), "patch_size": P}))
+    return cases
+
+
+def _patch_variants(ref: Any, x: np.ndarray, P: int) -> dict:
+    return {n: getattr(ref, f"variant_{n}")(x, P) for n in variant_names(ref, "patchify")}
+
+
+def _patch_expect(ref: Any, inputs: dict) -> dict:
+    x, P = inputs["x"], inputs["patch_size"]
+    if x.shape[2] % P or x.shape[3] % P:
+        return {"raises": "ValueError"}
+    value = ref.patchify(x, P)
+    variants = _patch_variants(ref, x, P)
+    return {"out": value, "variants": distinct(variants, value)}
+
+
+def _patch_check(ctx: Context, inputs: dict, expected: dict) -> None:
+    x, P = inputs["x"], inputs["patch_size"]
+    if "raises" in expected:
+        call_expecting_error(ctx, "patchify", [x, P], why=f"H = {x.shape[2]} and W = {x.shape[3]} must be divisible by patch_size = {P}")
+        return
+    reply = ctx.call("patchify", x, P, echo_args=True)
+    ctx.expect_unchanged("patchify", ["x"], [x], (reply.args_after or [None])[:1])
+    ctx.expect_close("patches", reply.value, expected["out"], variants=expected["variants"])
+
+
+# ============================================================================================
+# torch modules
+# ============================================================================================
+
+_DTYPE_MIX = re.compile(r"(Double|float64).*(Float|float32)|(Float|float32).*(Double|float64)", re.S)
+
+
+def _torch_call(ctx: Context, func: Any, *args: Any, **kwargs: Any):
+    """``ctx.call`` naming a float32/float64 mix-up (M30) when the module raises because of one."""
+    try:
+        return ctx.call(func, *args, **kwargs)
+    except CaseFailed as failed:
+        if _DTYPE_MIX.search(failed.message.split("\n", 1)[0]):
+            raise CaseFailed(f"{failed.message}\n→ {MISCONCEPTIONS['hardcoded_float32']}", (*failed.diagnoses, "hardcoded_float32")) from None
+        raise
+
+
+def _build_module(ctx: Context, cls: str, ctor_args: list, dtype: str, state: dict | None) -> dict:
+    """Construct ``cls(*ctor_args)`` in the student process as ``"mod"``, ``eval()``, ``double()``
+    for float64, load ``state`` (name → array) and return the student's ``state_dict`` keys/shapes
+    (name → array as it was before loading)."""
+    _torch_call(ctx, cls, *ctor_args, store="mod", send="none")
+    _torch_call(ctx, Ref("mod", ("eval",)), send="none")
+    if dtype == "float64":
+        _torch_call(ctx, Ref("mod", ("double",)), send="none")
+    sd = _torch_call(ctx, Ref("mod", ("state_dict",))).value
+    if not isinstance(sd, dict):
+        ctx.fail(f"{cls}.state_dict() returned {cmp.type_name(sd)}; expected a dict (is {cls} an nn.Module?)")
+    if state:
+        missing = [k for k in state if k not in sd]
+        if missing:
+            have = ", ".join(map(str, sd)) or "nothing"
+            ctx.fail(f"{cls} has no {', '.join(missing)} in its state_dict (it has: {have})", "missing_submodule")
+        for k, v in state.items():
+            got = cmp.as_array(sd[k])
+            if got is None or got.shape != v.shape:
+                ctx.fail(f"{cls}'s {k} has shape {None if got is None else got.shape}, expected {v.shape}", "missing_submodule")
+        tensors = {k: TorchArray(np.ascontiguousarray(v, dtype=dtype)) for k, v in state.items()}
+        _torch_call(ctx, Ref("mod", ("load_state_dict",)), tensors, strict=False, send="none")
+    return sd
+
+
+def _module_forward(ctx: Context, cls: str, arrays: list, names: list, dtype: str):
+    sent = [np.ascontiguousarray(a, dtype=dtype) if a.dtype.kind == "f" else a for a in arrays]
+    reply = _torch_call(ctx, Ref("mod", ("forward",)), *[TorchArray(a) for a in sent], echo_args=True)
+    ctx.expect_unchanged(f"{cls}.forward", names, sent, reply.args_after)
+    return reply.value
+
+
+def _ref_module_output(ref: Any, cls: str, ctor_args: list, state: dict | None, arrays: list):
+    """The reference module's output in float64 eval mode with the given weights (grader side)."""
+    import torch
+
+    module = getattr(ref, cls)(*ctor_args).double().eval()
+    if state:
+        module.load_state_dict({k: torch.from_numpy(np.asarray(v, dtype=np.float64)) for k, v in state.items()}, strict=False)
+    with torch.no_grad():
+        out = module(*[torch.from_numpy(np.asarray(a)) for a in arrays])
+        return out.numpy().copy(), {k: v.numpy().copy() for k, v in module.state_dict().items()}
+
+
+def _tol(dtype: str) -> dict:
+    return _F32_TOL if dtype == "float32" else {}
+
+
+def _pe_tol(max_len: int, dtype: str = "float64") -> dict:
+    """Tolerance for positional encodings: angles computed in float32 (torch's default dtype, a
+    legitimate choice since the buffer is stored in it) are off by about pos·1e-7, i.e. up to
+    ~1e-4 at position 5000; every named variant differs by O(1) somewhere."""
+    tol = dict(_tol(dtype)) or {"atol": cmp.DEFAULT_ATOL, "rtol": cmp.DEFAULT_RTOL}
+    tol["atol"] = max(tol["atol"], 4e-7 * max_len)
+    return tol
+
+
+# -- MultiHeadAttention ------------------------------------------------------------------------
+
+_MHA_MODULE_PUBLIC = [
+    (2, 3, 3, 8, 2, None, "float64"),
+    (1, 4, 4, 8, 4, "causal", "float64"),
+    (2, 3, 5, 8, 1, None, "float64"),
+    (2, 4, 3, 8, 2, "random_ts", "float64"),
+    (2, 3, 3, 8, 2, "causal", "float32"),
+]
+_MHA_MODULE_HIDDEN = [
+    (1, 1, 4, 8, 4, "random_ts", "float64"),
+    (3, 5, 5, 12, 4, "causal", "float64"),
+    (2, 2, 4, 8, 2, None, "float32"),
+]
+
+
+def _mha_module_cases(rng: np.random.Generator, hidden: bool) -> list:
+    cfgs = list(_MHA_MODULE_PUBLIC) if not hidden else list(_MHA_MODULE_HIDDEN)
+    if hidden:
+        for _ in range(2):
+            heads = int(rng.choice([1, 2, 4]))
+            T, S = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+            kind = ("causal" if S >= T else "random_ts") if rng.random() < 0.5 else (None if rng.random() < 0.5 else "random_ts")
+            cfgs.append((int(rng.integers(1, 3)), T, S, heads * int(rng.integers(1, 4)), heads, kind, "float64"))
+    cases = []
+    for N, T, S, E, heads, kind, dtype in cfgs:
+        p = _mha_params(rng, E)
+        # nn.Linear stores (out, in) and computes x @ weight.T + bias
+        state = {}
+        for sub, w in (("query", "q"), ("key", "k"), ("value", "v"), ("proj", "o")):
+            state[f"{sub}.weight"] = p[f"W{w}"].T.copy()
+            state[f"{sub}.bias"] = p[f"b{w}"]
+        inputs = {
+            "E": E,
+            "num_heads": heads,
+            "dtype": dtype,
+            "state": state,
+            "query": rng.standard_normal((N, T, E)),
+            "key": rng.standard_normal((N, S, E)),
+            "value": rng.standard_normal((N, S, E)),
+            "mask": _mask(rng, kind, N, T, S),
+        }
+        if dtype == "float32":  # values exactly representable, so the float64 reference is exact
+            for k in ("query", "key", "value"):
+                inputs[k] = inputs[k].astype(np.float32).astype(np.float64)
+            inputs["state"] = {k: v.astype(np.float32).astype(np.float64) for k, v in state.items()}
+        m = "no attn_mask" if kind is None else f"{kind.replace('_ts', '')} attn_mask {tuple(np.shape(inputs['mask']))}"
+        cases.append((f"MultiHeadAttention(E={E}, num_heads={heads}, dropout=0.0), query {(N, T, E)}, key/value {(N, S, E)}, {m}, {dtype}", inputs))
+    return cases
+
+
+def _state_to_params(state: dict) -> dict:
+    p = {}
+    for sub, w in (("query", "q"), ("key", "k"), ("value", "v"), ("proj", "o")):
+        p[f"W{w}"] = np.asarray(state[f"{sub}.weight"]).T
+        p[f"b{w}"] = np.asarray(state[f"{sub}.bias"])
+    return p
+
+
+def _mha_module_expect(ref: Any, inputs: dict) -> dict:
+    E, heads, state, mask = inputs["E"], inputs["num_heads"], inputs["state"], inputs["mask"]
+    arrays = [inputs["query"], inputs["key"], inputs["value"]] + ([mask] if mask is not None else [])
+    out, _ = _ref_module_output(ref, "MultiHeadAttention", [E, heads, 0.0], state, arrays)
+    params = _state_to_params(state)
+    variants = _mha_variants(ref, inputs["query"], inputs["key"], inputs["value"], params, heads, mask)
+    N, T, _ = inputs["query"].shape
+    rows = None if mask is None else _row_flags(mask, N, T, inputs["key"].shape[1])
+    return {"out": out, "variants": distinct(variants, out), "rows": rows}
+
+
+def _mha_module_check(ctx: Context, inputs: dict, expected: dict) -> None:
+    dtype, mask = inputs["dtype"], inputs["mask"]
+    _build_module(ctx, "MultiHeadAttention", [inputs["E"], inputs["num_heads"], 0.0], dtype, inputs["state"])
+    names = ["query", "key", "value"] + (["attn_mask"] if mask is not None else [])
+    arrays = [inputs["query"], inputs["key"], inputs["value"]] + ([mask] if mask is not None else [])
+    got = _module_forward(ctx, "MultiHeadAttention", arrays, names, dtype)
+    _expect_output(ctx, "output", got, expected["out"], expected["variants"], expected["rows"], **_tol(dtype))
+
+
+# -- PositionalEncoding ------------------------------------------------------------------------
+
+def _pe_module_cases(rng: np.random.Generator, hidden: bool) -> list:
+    # (embed_dim, max_len (None: the default 5000), N, S, dtype)
+    cfgs = [(8, 50, 2, 10, "float64"), (6, 20, 1, 20, "float64"), (5, 12, 2, 7, "float64"), (16, None, 2, 30, "float64"), (8, 30, 2, 12, "float32")]
+    if hidden:
+        cfgs = [(12, 40, 3, 1, "float64"), (7, 9, 1, 9, "float64"), (4, None, 1, 5, "float32")]
+        cfgs += [(int(rng.integers(1, 20)), int(rng.integers(5, 60)), int(rng.integers(1, 3)), 5, "float64") for _ in range(2)]
+    cases = []
+    for D, L, N, S, dtype in cfgs:
+        x = rng.standard_normal((N, S, D))
+        if dtype == "float32":
+            x = x.astype(np.float32).astype(np.float64)
+        ctor = f"PositionalEncoding({D}, dropout=0.0{'' if L is None else f', max_len={L}'})"
+        cases.append((f"{ctor}, x {(N, S, D)}, {dtype}", {"embed_dim": D, "max_len": L, "x": x, "dtype": dtype}))
+    return cases
+
+
+def _pe_module_ctor(inputs: dict) -> list:
+    return [inputs["embed_dim"], 0.0] + ([] if inputs["max_len"] is None else [inputs["max_len"]])
+
+
+def _pe_module_expect(ref: Any, inputs: dict) -> dict:
+    D, L, x = inputs["embed_dim"], inputs["max_len"] or 5000, inputs["x"]
+    out, sd = _ref_module_output(ref, "PositionalEncoding", _pe_module_ctor(inputs), None, [x])
+    pe = sd["pe"]
+    S = x.shape[1]
+    variants = {k: v[None] for k, v in _pe_variants(ref, L, D).items()}
+    return {
+        "pe": pe,
+        "pe_variants": distinct(variants, pe),
+        "out": out,
+        "out_variants": distinct({k: x + v[:, :S] for k, v in variants.items()}, out),
+    }
+
+
+def _pe_module_check(ctx: Context, inputs: dict, expected: dict) -> None:
+    dtype = inputs["dtype"]
+    sd = _build_module(ctx, "PositionalEncoding", _pe_module_ctor(inputs), dtype, None)
+    if "pe" not in sd:
+        ctx.fail(
+            "PositionalEncoding has no buffer `pe` in its state_dict: store the encoding with "
+            "self.register_buffer('pe', pe) (shape (1, max_len, embed_dim)) so that it follows .double() and .to()"
+        )
+    tol = _pe_tol(inputs["max_len"] or 5000, dtype)
+    ctx.expect_close("pe", sd["pe"], expected["pe"], variants=expected["pe_variants"], **tol)
+    got = _module_forward(ctx, "PositionalEncoding", [inputs["x"]], ["x"], dtype)
+    ctx.expect_close("output", got, expected["out"], variants=expected["out_variants"], **tol)
+
+
+# -- PatchEmbedding ----------------------------------------------------------------------------
+
+def _patch_module_cases(rng: np.random.Generator, hidden: bool) -> list:
+    # (N, C, img_size, P, E, dtype); img_size % P != 0 must raise (ValueError, or CS231n's assert)
+    cfgs = [(2, 3, 8, 4, 16, "float64"), (1, 1, 6, 2, 5, "float64"), (2, 2, 6, 3, 4, "float64"), (1, 3, 4, 1, 8, "float64"), (2, 3, 8, 2, 6, "float32"), (1, 3, 6, 4, 8, "float64")]
+    if hidden:
+        cfgs = [(3, 2, 9, 3, 7, "float64"), (1, 4, 4, 4, 3, "float64"), (2, 1, 8, 2, 4, "float32"), (1, 2, 5, 2, 4, "float64")]
+        for _ in range(2):
+            P = int(rng.integers(1, 4))
+            cfgs.append((int(rng.integers(1, 3)), int(rng.integers(1, 4)), P * int(rng.integers(1, 4)), P, int(rng.integers(2, 9)), "float64"))
+    cases = []
+    for N, C, img, P, E, dtype in cfgs:
+        ctor = f"PatchEmbedding(img_size={img}, patch_size={P}, in_channels={C}, embed_dim={E})"
+        if img % P:
+            cases.append((f"{ctor} (not divisible: must raise)", {"ctor": [img, P, C, E]}))
+            continue
+        state = {"proj.weight": rng.standard_normal((E, C * P * P)) / np.sqrt(C * P * P), "proj.bias": 0.3 * rng.standard_normal(E)}
+        x = rng.standard_normal((N, C, img, img))
+        if dtype == "float32":
+            x = x.astype(np.float32).astype(np.float64)
+            state = {k: v.astype(np.float32).astype(np.float64) for k, v in state.items()}
+        cases.append((f"{ctor}, x {(N, C, img, img)}, {dtype}", {"ctor": [img, P, C, E], "state": state, "x": x, "dtype": dtype}))
+    return cases
+
+
+def _patch_module_expect(ref: Any, inputs: dict) -> dict:
+    img, P, C, E = inputs["ctor"]
+    if img % P:
+        return {"raises": "ValueError"}
+    x, state = inputs["x"], inputs["state"]
+    out, _ = _ref_module_output(ref, "PatchEmbedding", inputs["ctor"], state, [x])
+    W, b = state["proj.weight"], state["proj.bias"]
+    variants = {n: patches @ W.T + b for n, patches in _patch_variants(ref, x, P).items()}
+    return {"out": out, "variants": distinct(variants, out)}
+
+
+def _patch_module_check(ctx: Context, inputs: dict, expected: dict) -> None:
+    if "raises" in expected:
+        img, P = inputs["ctor"][:2]
+        call_expecting_error(ctx, "PatchEmbedding", inputs["ctor"], errors=("ValueError", "AssertionError"), why=f"img_size {img} is not divisible by patch_size {P}")
+        return
+    dtype = inputs["dtype"]
+    _build_module(ctx, "PatchEmbedding", inputs["ctor"], dtype, inputs["state"])
+    got = _module_forward(ctx, "PatchEmbedding", [inputs["x"]], ["x"], dtype)
+    ctx.expect_close("output", got, expected["out"], variants=expected["variants"], **_tol(dtype))
+
+
+# ============================================================================================
+
+def _exercise(name: str, points: float, make_cases, expect, check, summary: str, requires: tuple = ()) -> Exercise:
+    return Exercise(
+        name=name,
+        assignment=ASSIGNMENT,
+        points=points,
+        requires=(name, *requires),
+        make_cases=make_cases,
+        expect=expect,
+        check=check,
+        misconceptions=MISCONCEPTIONS,
+        summary=summary,
+    )
+
+
+EXERCISES = (
+    _exercise("softmax", 1, _softmax_cases, _softmax_expect, _softmax_check, "numerically stable softmax along an axis"),
+    _exercise(
+        "scaled_dot_product_attention_forward", 2, _sdpa_cases(False), _sdpa_forward_expect, _sdpa_forward_check,
+        "softmax(q k^T / sqrt(d_k)) v with CS231n masks (0 = blocked)",
+    ),
+    _exercise(
+        "scaled_dot_product_attention_backward", 3, _sdpa_cases(True), _sdpa_backward_expect, _sdpa_backward_check,
+        "dq, dk, dv of scaled dot-product attention", requires=("scaled_dot_product_attention_forward",),
+    ),
+    _exercise("multi_head_attention_forward", 2, _mha_cases, _mha_expect, _mha_check, "multi-head attention in numpy, x @ W + b"),
+    _exercise("sinusoidal_positional_encoding", 1, _pe_cases, _pe_expect, _pe_check, "Vaswani et al. §3.5 sinusoidal encoding"),
+    _exercise("patchify", 1, _patch_cases, _patch_expect, _patch_check, "ViT patches, row-major, (C, P, P) vectors"),
+    _exercise("MultiHeadAttention", 3, _mha_module_cases, _mha_module_expect, _mha_module_check, "CS231n MultiHeadAttention module"),
+    _exercise("PositionalEncoding", 2, _pe_module_cases, _pe_module_expect, _pe_module_check, "CS231n PositionalEncoding module (pe buffer)"),
+    _exercise("PatchEmbedding", 2, _patch_module_cases, _patch_module_expect, _patch_module_check, "ViT PatchEmbedding module"),
+)
