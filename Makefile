@@ -18,7 +18,9 @@ setup: $(STAMP)
 
 demo: $(STAMP)
 	rm -rf build/demo
-	$(PY) -m grader grade examples/submissions/01_02 -a 01,02 -o build/demo --config examples/demo.toml
+	$(PY) -m grader grade examples/submissions/01_02 -a 01,02 -o build/demo/01_02 --config examples/demo.toml
+	$(PY) -m grader grade examples/submissions/03_04 -a 03,04 -o build/demo/03_04 --config examples/demo.toml
+	$(PY) -m grader grade examples/submissions/05_06 -a 05,06 -o build/demo/05_06 --config examples/demo.toml
 
 test: $(STAMP)
 	$(PY) -m pytest

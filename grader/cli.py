@@ -108,8 +108,10 @@ def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: st
     finally:
         backend.shutdown()
     elapsed = time.monotonic() - start
-    wide = Console(width=max(console.width, 190))  # one column per exercise: never squeeze it to 80
-    wide.print(report_text.batch_table(batch.results, [ex.name for ex in exercises]))
+    table = report_text.batch_table(batch.results, [ex.name for ex in exercises])
+    # One column per exercise: let the table take the width it needs rather than truncate.
+    wide = Console(width=max(console.width, Console(width=1000).measure(table).maximum))
+    wide.print(table)
     console.print(report_text.class_summary(batch.results))
     graded = len(batch.results) - len(batch.reused)
     per = f", {elapsed / graded:.2f} s per graded submission" if graded else ""

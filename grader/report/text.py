@@ -48,11 +48,13 @@ def print_check(console: Console, result: SubmissionResult) -> None:
 def batch_table(results: Sequence[dict], exercise_names: Sequence[str]) -> Table:
     """The instructor's summary: one row per submission, points per exercise, total."""
     table = Table(title="deepgrade — results", show_lines=False)
-    table.add_column("submission", style="bold")
-    short = [n.replace("_naive", "").replace("depthwise_separable", "dw_sep") for n in exercise_names]
-    for name in short:
-        table.add_column(name, justify="right")
-    table.add_column("total", justify="right", style="bold")
+    width = max([len(r["submission"]) for r in results] + [10])
+    table.add_column("submission", style="bold", min_width=width, no_wrap=True)
+    for name in exercise_names:
+        # One word per header line keeps twenty exercise columns readable.
+        header = name.replace("_naive", "").replace("_", "\n")
+        table.add_column(header, justify="right", min_width=max(len(w) for w in header.split("\n")))
+    table.add_column("total", justify="right", style="bold", no_wrap=True)
     for result in results:
         by_name = {e["name"]: e for e in result["exercises"]}
         cells = []
