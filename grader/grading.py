@@ -18,6 +18,7 @@ from grader.submission import Submission
 
 # How many times a killed student process is restarted for the remaining cases of an exercise.
 MAX_RESTARTS = 2
+NOT_RUN = "not run: the process was stopped on an earlier case"
 
 
 def grade_exercise(
@@ -71,8 +72,8 @@ def grade_exercise(
             looked = ", ".join(sorted(submission.files)) or "no Python files"
             return result("missing", f"No function or class named {', '.join(missing)} in your submission (looked in {looked}).")
         case_results: list[CaseResult] = []
-        aborts: list = []
-        for case in cases:
+        aborts: list[tuple[PreparedCase, SessionAborted]] = []
+        for index, case in enumerate(cases):
             ctx = Context(session, exercise, case.public, np.random.default_rng(zlib.crc32(case.id.encode())))
             try:
                 exercise.check(ctx, case.inputs, case.expected)
@@ -84,31 +85,36 @@ def grade_exercise(
             except SessionAborted as aborted:
                 case_results.append(CaseResult(case.id, case.label, False, aborted.message))
                 aborts.append((case, aborted))
-                remaining = len(cases) - len(case_results)
-                if remaining and len(aborts) <= MAX_RESTARTS:
-                    # A fresh process for the remaining cases: one hanging case must not
-                    # cost the points of the others.
-                    try:
-                        session.close()
-                        session.load(submission.files, list(exercise.requires))
-                        continue
-                    except SessionAborted:
-                        pass
-                skipped = [CaseResult(c.id, c.label, False, "not run: the process was stopped on an earlier case") for c in cases[len(case_results):]]
-                first_case, first = aborts[0]
-                msg = f"On case {first_case.label}: {first.message}"
-                if skipped:
-                    msg += f"\n{len(skipped)} later case(s) were not run."
-                passed = sum(c.passed for c in case_results)
-                if passed:
-                    msg += f"\n{passed} of {len(cases)} cases passed."
-                return result(first.kind, msg, case_results + skipped)
+                if index + 1 < len(cases) and _restarted(session, submission, exercise, len(aborts)):
+                    continue
+                case_results += [CaseResult(c.id, c.label, False, NOT_RUN) for c in cases[index + 1 :]]
+                break
             case_results.append(CaseResult(case.id, case.label, True))
     if aborts:
         first_case, first = aborts[0]
-        passed = sum(c.passed for c in case_results)
-        return result(first.kind, f"On case {first_case.label}: {first.message}\n{passed} of {len(cases)} cases passed.", case_results)
+        skipped = sum(c.message == NOT_RUN for c in case_results)
+        msg = f"On case {first_case.label}: {first.message}"
+        if skipped:
+            msg += f"\n{skipped} later case(s) were not run."
+        msg += f"\n{sum(c.passed for c in case_results)} of {len(cases)} cases passed."
+        return result(first.kind, msg, case_results)
     return _summarise(result, case_results, len(cases))
+
+
+def _restarted(session: Session, submission: Submission, exercise: Exercise, aborts: int) -> bool:
+    """Start a fresh student process for the remaining cases, at most :data:`MAX_RESTARTS` times.
+
+    One hanging or crashing case must not cost the points of the cases after it.
+    Returns whether the new process is up.
+    """
+    if aborts > MAX_RESTARTS:
+        return False
+    try:
+        session.close()
+        session.load(submission.files, list(exercise.requires))
+        return True
+    except SessionAborted:
+        return False
 
 
 def _summarise(result, case_results: list[CaseResult], total: int) -> ExerciseResult:
