@@ -35,7 +35,7 @@ import numpy as np
 
 from grader import compare as cmp
 from grader.exercises.base import CaseFailed, Context, Exercise
-from grader.exercises.recurrent import call_expecting_error, check_backward_named, distinct, variant_names
+from grader.exercises.checks import distinct, variant_names
 from grader.runner.codec import Ref, TorchArray
 
 ASSIGNMENT = "06_attention"
@@ -310,15 +310,15 @@ def _sdpa_backward_expect(ref: Any, inputs: dict) -> dict:
 
 
 def _sdpa_backward_check(ctx: Context, inputs: dict, expected: dict) -> None:
-    check_backward_named(
-        ctx,
+    ctx.check_backward(
         forward="scaled_dot_product_attention_forward",
         inputs={n: inputs[n] for n in ("q", "k", "v", "mask")},
-        douts={"dout": inputs["dout"]},
-        backward="scaled_dot_product_attention_backward",
         wrt=("q", "k", "v"),
+        backward="scaled_dot_product_attention_backward",
+        douts=[inputs["dout"]],
         grad_keys=(0, 1, 2),
         expected=expected,
+        variants=expected.get("variants"),
     )
 
 
@@ -403,7 +403,7 @@ def _mha_check(ctx: Context, inputs: dict, expected: dict) -> None:
     args = [inputs[n] for n in names]
     if "raises" in expected:
         E, heads = inputs["query"].shape[-1], inputs["num_heads"]
-        call_expecting_error(ctx, "multi_head_attention_forward", args, why=f"E = {E} is not divisible by num_heads = {heads}")
+        ctx.expect_raises("multi_head_attention_forward", *args, why=f"E = {E} is not divisible by num_heads = {heads}")
         return
     reply = ctx.call("multi_head_attention_forward", *args, send=[(0,)], echo_args=True)
     ctx.expect_unchanged("multi_head_attention_forward", names, args, reply.args_after)
@@ -438,7 +438,7 @@ def _pe_expect(ref: Any, inputs: dict) -> dict:
 def _pe_check(ctx: Context, inputs: dict, expected: dict) -> None:
     L, D = inputs["max_len"], inputs["embed_dim"]
     if "raises" in expected:
-        call_expecting_error(ctx, "sinusoidal_positional_encoding", [L, D], why="max_len and embed_dim must be >= 1")
+        ctx.expect_raises("sinusoidal_positional_encoding", L, D, why="max_len and embed_dim must be >= 1")
         return
     got = ctx.call("sinusoidal_positional_encoding", L, D).value
     ctx.expect_close("PE", got, expected["out"], variants=expected["variants"], **_pe_tol(L))
@@ -479,7 +479,7 @@ def _patch_expect(ref: Any, inputs: dict) -> dict:
 def _patch_check(ctx: Context, inputs: dict, expected: dict) -> None:
     x, P = inputs["x"], inputs["patch_size"]
     if "raises" in expected:
-        call_expecting_error(ctx, "patchify", [x, P], why=f"H = {x.shape[2]} and W = {x.shape[3]} must be divisible by patch_size = {P}")
+        ctx.expect_raises("patchify", x, P, why=f"H = {x.shape[2]} and W = {x.shape[3]} must be divisible by patch_size = {P}")
         return
     reply = ctx.call("patchify", x, P, echo_args=True)
     ctx.expect_unchanged("patchify", ["x"], [x], (reply.args_after or [None])[:1])
@@ -728,7 +728,7 @@ def _patch_module_expect(ref: Any, inputs: dict) -> dict:
 def _patch_module_check(ctx: Context, inputs: dict, expected: dict) -> None:
     if "raises" in expected:
         img, P = inputs["ctor"][:2]
-        call_expecting_error(ctx, "PatchEmbedding", inputs["ctor"], errors=("ValueError", "AssertionError"), why=f"img_size {img} is not divisible by patch_size {P}")
+        ctx.expect_raises("PatchEmbedding", *inputs["ctor"], errors=("ValueError", "AssertionError"), why=f"img_size {img} is not divisible by patch_size {P}")
         return
     dtype = inputs["dtype"]
     _build_module(ctx, "PatchEmbedding", inputs["ctor"], dtype, inputs["state"])

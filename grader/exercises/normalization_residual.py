@@ -23,7 +23,6 @@ Inputs are small enough for plain-loop convolutions and the numerical gradient c
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -31,9 +30,8 @@ import numpy as np
 
 from grader import compare as cmp
 from grader.exercises.base import CaseFailed, Context, Exercise, rounded
-from grader.exercises.pooling import _diagnose_forward_too, _distinct_variants, _expect_close_noted
+from grader.exercises.checks import diagnose_forward_too, identifiable_variants
 from grader.runner.codec import Ref, TorchArray
-from grader.runner.session import StudentError
 
 ASSIGNMENT = "04_normalization_residual"
 
@@ -182,8 +180,9 @@ def _bn_cases(rng: np.random.Generator, hidden: bool, spatial: bool, backward: b
         if backward and mode == "train" and shape[0] * int(np.prod(shape[2:])) < 2:
             continue  # one value per channel: x_hat is 0 and dx is 0, nothing to check
         if backward and mode == "train":
-            # The forward updates bn_param's running statistics in place by design; the backward
-            # check compares every argument before and after, so give it none to update.
+            # The forward updates bn_param's running statistics in place by design. The backward
+            # check now excludes them from its no-mutation check (``mutable``); the cases still
+            # start without them so that the grid (and the released fixtures) stay as they were.
             running = False
         label, inputs = _bn_inputs(rng, shape, mode, momentum, eps, running)
         if backward:
@@ -235,9 +234,9 @@ def _bn_forward_expected(ref: Any, inputs: dict, spatial: bool) -> dict:
         "running_mean": after["running_mean"],
         "running_var": after["running_var"],
         "variants": {
-            "out": _distinct_variants(out, found["out"]),
-            "running_mean": _distinct_variants(after["running_mean"], found["running_mean"]),
-            "running_var": _distinct_variants(after["running_var"], found["running_var"]),
+            "out": identifiable_variants(out, found["out"]),
+            "running_mean": identifiable_variants(after["running_mean"], found["running_mean"]),
+            "running_var": identifiable_variants(after["running_var"], found["running_var"]),
         },
     }
 
@@ -311,6 +310,8 @@ def _check_channel_means(ctx: Context, out: Any, beta: np.ndarray, expected: dic
 
 # -- batch norm: backward checks ---------------------------------------------------------------
 
+_RUNNING = (("bn_param", "running_mean"), ("bn_param", "running_var"))
+
 def _bn_backward_exercise(name: str, forward: str, spatial: bool, points: float) -> Exercise:
     def expect(ref: Any, inputs: dict) -> dict:
         x, gamma, beta, bn_param, dout = (inputs[k] for k in ("x", "gamma", "beta", "bn_param", "dout"))
@@ -335,7 +336,7 @@ def _bn_backward_exercise(name: str, forward: str, spatial: bool, points: float)
         return {
             "outs": [out],
             "grads": grads,
-            "variants": {k: _distinct_variants(g, variants[k]) for k, g in zip(("x", "gamma", "beta"), grads)},
+            "variants": {k: identifiable_variants(g, variants[k]) for k, g in zip(("x", "gamma", "beta"), grads)},
             "forward_variants": forward_expected["variants"]["out"],
         }
 
@@ -352,9 +353,11 @@ def _bn_backward_exercise(name: str, forward: str, spatial: bool, points: float)
                 grad_keys=(0, 1, 2),
                 expected=expected,
                 variants=expected["variants"],
+                # a train-mode forward updates the running statistics in place by design
+                mutable=_RUNNING if inputs["bn_param"]["mode"] == "train" else (),
             )
 
-        _diagnose_forward_too(ctx, two_way, forward, list(fwd_inputs.values()), expected["forward_variants"])
+        diagnose_forward_too(ctx, two_way, forward, list(fwd_inputs.values()), expected["forward_variants"])
 
     return Exercise(
         name=name,
@@ -503,7 +506,7 @@ def _res_forward_expected(ref: Any, inputs: dict) -> dict:
             candidates[name] = getattr(ref, f"variant_{name}")(x, params, dict(block_param))[0]
         except Exception:  # e.g. F(x) + x cannot broadcast: that student's code raises too
             pass
-    return {"out": out, "variants": _distinct_variants(out, candidates)}
+    return {"out": out, "variants": identifiable_variants(out, candidates)}
 
 
 def _res_forward_check(ctx: Context, inputs: dict, expected: dict) -> None:
@@ -519,41 +522,7 @@ def _res_forward_check(ctx: Context, inputs: dict, expected: dict) -> None:
         raise
     ctx.expect_unchanged("residual_block_forward", names, args, reply.args_after)
     probe = "With w2 = 0 and b2 = 0 the branch F(x) is 0, so out must equal relu(shortcut(x)). " if inputs.get("probe") else ""
-    _expect_close_noted(ctx, probe, "out", reply.value[0], expected["out"], expected["variants"])
-
-
-class _FlatParams(Context):
-    """A view of ``ctx`` in which the forward's ``params`` dict is spread into separate arguments.
-
-    ``Context.check_backward`` differentiates (and checks for mutation) top-level arguments
-    only, while ``residual_block_forward(x, params, block_param)`` takes its weights in a
-    dict. Here ``forward(x, w1, b1, ..., block_param)`` is sent as ``forward(x, {"w1": w1,
-    ...}, block_param)``, and the echoed arguments of the stored forward call are spread the
-    same way, so every weight gets its own numerical gradient check.
-    """
-
-    def __init__(self, ctx: Context, forward: str, backward: str, keys: tuple[str, ...]):
-        super().__init__(ctx.session, ctx.exercise, ctx.public, ctx.rng)
-        self._forward, self._backward, self._keys = forward, backward, keys
-
-    def call(self, func, *args, **kwargs):
-        if func == self._forward:
-            n = len(self._keys)
-            args = (args[0], dict(zip(self._keys, args[1:1 + n])), *args[1 + n:])
-        reply = super().call(func, *args, **kwargs)
-        if func == self._backward and isinstance(reply.value, dict):
-            missing = [k for k in ("x", *self._keys) if k not in reply.value]
-            if missing:
-                self.fail(
-                    f"{func} returned no gradient for {', '.join(repr(k) for k in missing)}: the dict needs "
-                    f"'x' and every key of params ({', '.join(self._keys)})"
-                )
-        stored = reply.stored_after.get("fwd")
-        if stored and isinstance(stored[0], list) and len(stored[0]) >= 2 and isinstance(stored[0][1], dict):
-            echoed = stored[0]
-            flat = [echoed[0], *(echoed[1].get(k) for k in self._keys), *echoed[2:]]
-            reply = replace(reply, stored_after={**reply.stored_after, "fwd": [flat, stored[1]]})
-        return reply
+    ctx.expect_close("out", reply.value[0], expected["out"], variants=expected["variants"], note=probe)
 
 
 def _res_backward_expect(ref: Any, inputs: dict) -> dict:
@@ -571,21 +540,21 @@ def _res_backward_expect(ref: Any, inputs: dict) -> dict:
 def _res_backward_check(ctx: Context, inputs: dict, expected: dict) -> None:
     params = inputs["params"]
     keys = tuple(k for k in _PARAM_ORDER if k in params)
-    view = _FlatParams(ctx, "residual_block_forward", "residual_block_backward", keys)
-    flat_inputs = {"x": inputs["x"], **{k: params[k] for k in keys}, "block_param": inputs["block_param"]}
+    fwd_inputs = {"x": inputs["x"], "params": params, "block_param": inputs["block_param"]}
 
     def two_way() -> None:
-        view.check_backward(
+        # every weight inside params gets its own gradient comparison and numerical check
+        ctx.check_backward(
             forward="residual_block_forward",
-            inputs=flat_inputs,
-            wrt=("x", *keys),
+            inputs=fwd_inputs,
+            wrt=("x", *(("params", k) for k in keys)),
             backward="residual_block_backward",
             douts=[inputs["dout"]],
             grad_keys=("x", *keys),
             expected=expected,
         )
 
-    _diagnose_forward_too(ctx, two_way, "residual_block_forward", [inputs["x"], params, inputs["block_param"]], expected["forward_variants"])
+    diagnose_forward_too(ctx, two_way, "residual_block_forward", list(fwd_inputs.values()), expected["forward_variants"])
 
 
 # -- ResNet blocks (PyTorch modules) -------------------------------------------------------------
@@ -707,7 +676,7 @@ def _block_expected(name: str, ref: Any, inputs: dict) -> dict:
         "shapes": {k: list(v.shape) for k, v in state.items()},
         "state": state,
         "out": out,
-        "variants": _distinct_variants(out, candidates),
+        "variants": identifiable_variants(out, candidates),
         "count_variants": {k: v for k, v in count_variants.items() if v is not None},
     }
 
@@ -733,11 +702,8 @@ def _block_check(name: str):
         raw = ctx.call(Ref("blk", ("state_dict",))).value
         if not isinstance(raw, dict):
             ctx.fail(f"{name}(...).state_dict() returned {cmp.type_name(raw)}, expected a dict of tensors")
-        try:
-            count = ctx.session.param_count("blk")
-        except StudentError as err:
-            ctx.fail(f"could not count the parameters of {name}(...): {err.type_name}: {err.message}")
         made = f"{name}({', '.join(map(str, args))})"
+        count = ctx.param_count("blk", what=made)
         want_keys = list(expected["keys"])
         missing = [k for k in want_keys if k not in raw]
         unexpected = [k for k in raw if k not in want_keys]
@@ -772,7 +738,7 @@ def _block_check(name: str):
         if inputs.get("probe"):
             last = "bn3" if name == "Bottleneck" else "bn2"
             note += f"{last}'s weight and bias are zero, so the branch is 0 and the output must equal relu(shortcut(x)). "
-        _expect_close_noted(ctx, note, "out", reply.value, expected["out"], expected["variants"])
+        ctx.expect_close("out", reply.value, expected["out"], variants=expected["variants"], note=note)
 
     return check
 

@@ -14,13 +14,13 @@ overlap, dx summed over a window equals that window's dout.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-from grader.exercises.base import CaseFailed, Context, Exercise, rounded
+from grader.exercises.base import Context, Exercise, rounded
+from grader.exercises.checks import diagnose_forward_too, identifiable_variants
 from grader.runner.codec import Ref
 
 ASSIGNMENT = "03_pooling"
@@ -150,78 +150,6 @@ def _call_variant(fn, *args):
     return value[0] if isinstance(value, tuple) else value
 
 
-def _distinct_variants(reference: np.ndarray, candidates: dict) -> dict:
-    """The variants that exist, differ from the reference, and can be told apart on this case.
-
-    Two misconceptions that give the same output on a case are both left out there: a case
-    names a misconception only when its output identifies it (other cases tell them apart).
-    """
-    def same(a: np.ndarray, b: np.ndarray) -> bool:
-        return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
-
-    found = {}
-    for name, value in candidates.items():
-        if value is not None and name not in found:
-            value = np.asarray(value, dtype=np.float64)
-            if not same(value, np.asarray(reference)):
-                found[name] = value
-    return {
-        name: value for name, value in found.items()
-        if not any(other != name and same(value, v) for other, v in found.items())
-    }
-
-
-def _diagnose_forward_too(ctx: Context, check, forward: str, args: list, variants: dict) -> None:
-    """Run a backward ``check``; when it fails, also name what is wrong with the student's forward.
-
-    A backward exercise is usually failed because of a forward misconception (the student's
-    backward being consistent with their own forward): the forward variants say which.
-    """
-    try:
-        check()
-    except CaseFailed as failed:
-        if not variants:
-            raise
-        try:
-            reply = ctx.call(forward, *args, send=[(0,)])
-            names = [n for n in ctx.match_variants(reply.value[0], variants) if n not in failed.diagnoses]
-        except CaseFailed:
-            names = []
-        if not names:
-            raise
-        message = failed.message + "".join(f"\n→ (your {forward}) {ctx.exercise.misconceptions.get(n, n)}" for n in names)
-        raise CaseFailed(message, (*failed.diagnoses, *names)) from None
-
-
-def _expect_close_noted(ctx: Context, note: str, what: str, got: Any, want: np.ndarray, variants: dict) -> None:
-    """``ctx.expect_close`` whose failure message starts with ``note`` (what the case probes)."""
-    try:
-        ctx.expect_close(what, got, want, variants=variants)
-    except CaseFailed as failed:
-        if not note:
-            raise
-        raise CaseFailed(note + failed.message, failed.diagnoses) from None
-
-
-class _SingleGradient(Context):
-    """A view of ``ctx`` in which a backward returning one array returns a 1-tuple.
-
-    ``Context.check_backward`` indexes the backward's return value with ``grad_keys``; the
-    pooling backwards return ``dx`` itself, so it is wrapped here and graded with key 0
-    (a student returning a tuple or None then gets "dx: expected an ndarray, got tuple").
-    """
-
-    def __init__(self, ctx: Context, backward: str):
-        super().__init__(ctx.session, ctx.exercise, ctx.public, ctx.rng)
-        self._backward = backward
-
-    def call(self, func, *args, **kwargs):
-        reply = super().call(func, *args, **kwargs)
-        if func == self._backward:
-            reply = replace(reply, value=(reply.value,))
-        return reply
-
-
 # -- forward (max and average) -----------------------------------------------------------------
 
 def _forward_variants(ref: Any, kind: str, x: np.ndarray, pool_param: dict, out: np.ndarray) -> dict:
@@ -237,7 +165,7 @@ def _forward_variants(ref: Any, kind: str, x: np.ndarray, pool_param: dict, out:
             "swapped_pool_hw": _avg_with_windows(x, out.shape, pw, ph, s),
             "avg_divides_by_stride": out * (ph * pw) / (s * s) if s * s != ph * pw else None,
         }
-    return _distinct_variants(out, candidates)
+    return identifiable_variants(out, candidates)
 
 
 def _avg_with_windows(x: np.ndarray, shape: tuple, win_h: int, win_w: int, stride: int):
@@ -331,29 +259,28 @@ def _pool_backward_exercise(kind: str, points: float) -> Exercise:
         return {
             "outs": [out],
             "grads": [dx],
-            "variants": {"x": _distinct_variants(dx, candidates)},
+            "variants": {"x": identifiable_variants(dx, candidates)},
             "forward_variants": _forward_variants(ref, kind, x, pool_param, out),
         }
 
     def check(ctx: Context, inputs: dict, expected: dict) -> None:
         x, pool_param, dout = inputs["x"], inputs["pool_param"], inputs["dout"]
-        view = _SingleGradient(ctx, backward)
         if kind == "max" and inputs.get("kind", "distinct") != "distinct":
-            _check_ties(view, inputs, expected)
+            _check_ties(ctx, inputs, expected)
 
         def two_way() -> None:
-            view.check_backward(
+            ctx.check_backward(
                 forward=forward,
                 inputs={"x": x, "pool_param": pool_param},
                 wrt=("x",),
                 backward=backward,
                 douts=[dout],
-                grad_keys=(0,),
+                grad_keys=(None,),  # the backward returns dx itself
                 expected=expected,
                 variants=expected["variants"],
             )
 
-        _diagnose_forward_too(ctx, two_way, forward, [x, pool_param], expected.get("forward_variants", {}))
+        diagnose_forward_too(ctx, two_way, forward, [x, pool_param], expected.get("forward_variants", {}))
 
     return Exercise(
         name=backward,
@@ -378,7 +305,7 @@ def _check_ties(ctx: Context, inputs: dict, expected: dict) -> None:
     """
     x, pool_param, dout = inputs["x"], inputs["pool_param"], inputs["dout"]
     ctx.call("max_pool_forward_naive", x, pool_param, store="ties_fwd", send="none")
-    dx = ctx.call("max_pool_backward_naive", dout, Ref("ties_fwd", (1,))).value[0]
+    dx = ctx.call("max_pool_backward_naive", dout, Ref("ties_fwd", (1,))).value
     dx_arr = np.asarray(dx) if isinstance(dx, np.ndarray) else None
     variants = expected["variants"]["x"]
     ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
@@ -395,7 +322,7 @@ def _check_ties(ctx: Context, inputs: dict, expected: dict) -> None:
                     *ctx.match_variants(dx, variants),
                 )
     note = "Tied maxima: the whole gradient of a window goes to its first maximum in row-major order. "
-    _expect_close_noted(ctx, note, "dx", dx, expected["grads"][0], variants)
+    ctx.expect_close("dx", dx, expected["grads"][0], variants=variants, note=note)
 
 
 # -- global average pooling --------------------------------------------------------------------
@@ -431,18 +358,18 @@ def _global_backward_expect(ref: Any, inputs: dict) -> dict:
     out, cache = ref.global_avg_pool_forward(x)
     dx = ref.global_avg_pool_backward(dout, cache)
     H, W = x.shape[2:]
-    variants = _distinct_variants(dx, {"global_backward_no_division": dx * (H * W)})
+    variants = identifiable_variants(dx, {"global_backward_no_division": dx * (H * W)})
     return {"outs": [out], "grads": [dx], "variants": {"x": variants}}
 
 
 def _global_backward_check(ctx: Context, inputs: dict, expected: dict) -> None:
-    _SingleGradient(ctx, "global_avg_pool_backward").check_backward(
+    ctx.check_backward(
         forward="global_avg_pool_forward",
         inputs={"x": inputs["x"]},
         wrt=("x",),
         backward="global_avg_pool_backward",
         douts=[inputs["dout"]],
-        grad_keys=(0,),
+        grad_keys=(None,),  # the backward returns dx itself
         expected=expected,
         variants=expected["variants"],
     )

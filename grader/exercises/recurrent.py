@@ -24,21 +24,18 @@ Case grids (mistakes.md M8–M10, M29):
 Sizes stay tiny (N ≤ 4, T ≤ 5, D ≤ 5, H ≤ 5) so that plain-loop code and the numerical
 gradient checks finish far inside the 10 s limit.
 
-The helpers ``distinct``, ``variant_names``, ``check_backward_named``, ``with_size1_probe`` and
-``call_expecting_error`` are also used by :mod:`grader.exercises.attention` (they would belong in
-:mod:`grader.exercises.base`).
+The general mechanisms (size-1 probes, variant selection, named upstream gradients in the
+no-mutation check) live in :mod:`grader.exercises.base` and :mod:`grader.exercises.checks`.
 """
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
-from grader import compare as cmp
-from grader.exercises.base import CaseFailed, Context, Exercise, StubNotImplemented, _is_stub
-from grader.runner.codec import Ref
-from grader.runner.session import StudentError
+from grader.exercises.base import Context, Exercise
+from grader.exercises.checks import distinct, variant_names, with_size1_probe
 
 ASSIGNMENT = "05_recurrent"
 
@@ -109,129 +106,6 @@ _STEP_HIDDEN = [(1, 1, 2), (4, 2, 3), (2, 5, 2)]
 _SEQ_PUBLIC = [(2, 4, 3, 5), (1, 3, 4, 3), (3, 1, 2, 4), (2, 3, 1, 2)]
 _SEQ_HIDDEN = [(1, 1, 1, 2), (3, 5, 2, 3), (2, 2, 4, 1)]
 _N_RANDOM = 3
-
-
-# ============================================================================================
-# Shared helpers (also used by the attention exercises)
-# ============================================================================================
-
-def distinct(variants: Mapping[str, Any], reference: Any, *, nonzero: bool = False) -> dict:
-    """The variants whose value differs from the reference (a variant equal to it names nothing).
-
-    Args:
-        nonzero: also drop variants that are all zeros (a zero gradient, e.g. w.r.t. q when each
-            query attends to a single key, is no evidence of any particular misconception).
-    """
-    out = {}
-    for name, value in variants.items():
-        if value is None:
-            continue
-        v, r = np.asarray(value), np.asarray(reference)
-        if not np.all(np.isfinite(v)) or (nonzero and not np.any(np.abs(v) > 1e-12)):
-            continue
-        if v.shape != r.shape or not np.allclose(v, r, rtol=1e-7, atol=1e-10):
-            out[name] = value
-    return out
-
-
-def check_backward_named(
-    ctx: Context,
-    *,
-    forward: str,
-    inputs: Mapping[str, Any],
-    douts: Mapping[str, np.ndarray],
-    backward: str,
-    wrt: Sequence[str],
-    grad_keys: Sequence[Any],
-    expected: Mapping[str, Any],
-    out_paths: Sequence[tuple] = ((0,),),
-    cache_path: tuple = (1,),
-    hints: Mapping[str, str] | None = None,
-    mutation_diagnoses: Mapping[str, str] | None = None,
-) -> None:
-    """:meth:`Context.check_backward`, preceded by a no-mutation check that names the upstream gradient.
-
-    ``check_backward`` calls upstream gradients ``dout0``, ``dout1``; students know them as
-    ``dnext_h``, ``dnext_c``, ``dh``. One extra forward/backward round trip checks them first
-    and fails with ``mutates_input`` (plus ``mutation_diagnoses[name]`` if given), the
-    argument's real name and ``hints[name]``.
-    """
-    ctx.call(forward, *inputs.values(), store="fwd", send="none")
-    reply = ctx.call(backward, *douts.values(), Ref("fwd", tuple(cache_path)), send="none", echo_args=True)
-    after = reply.args_after or [None] * len(douts)
-    for (name, before), got in zip(douts.items(), after):
-        arr = cmp.as_array(got)
-        if arr is None or arr.shape != before.shape or not np.array_equal(arr, before, equal_nan=True):
-            hint = (hints or {}).get(name)
-            extra = (mutation_diagnoses or {}).get(name)
-            ctx.fail(
-                f"{backward} modified its argument `{name}` (the upstream gradient) in place" + (f": {hint}" if hint else ""),
-                "mutates_input",
-                *((extra,) if extra else ()),
-            )
-    ctx.check_backward(
-        forward=forward,
-        inputs=inputs,
-        wrt=wrt,
-        backward=backward,
-        douts=list(douts.values()),
-        grad_keys=grad_keys,
-        expected=expected,
-        out_paths=out_paths,
-        cache_path=cache_path,
-        variants=expected.get("variants"),
-    )
-
-
-def with_size1_probe(check: Callable[[Context, dict, dict], None]) -> Callable:
-    """Wrap a check: when a case with an axis of size 1 fails, re-run it on ``inputs["probe"]``.
-
-    The probe is the same configuration with every size-1 axis grown to 2 (fresh random
-    values, its expected values under ``expected["probe"]``); ``inputs["size1_axes"]`` names
-    the axes of size 1 for the message. If the probe passes, the bug is
-    specific to axes of size 1 — in practice ``squeeze()`` without an axis (M10) — and the
-    failure gets the diagnosis ``squeeze_drops_batch``.
-    """
-
-    def wrapped(ctx: Context, inputs: dict, expected: dict) -> None:
-        try:
-            check(ctx, inputs, expected)
-        except CaseFailed as failed:
-            probe = inputs.get("probe")
-            if probe is None or "squeeze_drops_batch" in failed.diagnoses:
-                raise
-            try:
-                check(ctx, probe, expected["probe"])
-            except CaseFailed:
-                raise failed from None
-            text = ctx.exercise.misconceptions.get("squeeze_drops_batch", "squeeze_drops_batch")
-            raise CaseFailed(
-                f"{failed.message}\nThe same check passes when every axis has size ≥ 2: the bug only shows with {inputs.get('size1_axes', 'an axis of size 1')}.\n→ {text}",
-                (*failed.diagnoses, "squeeze_drops_batch"),
-            ) from None
-
-    return wrapped
-
-
-def call_expecting_error(ctx: Context, func: Any, args: Sequence[Any], kwargs: Mapping[str, Any] | None = None, *, errors: Sequence[str] = ("ValueError",), why: str = "") -> None:
-    """Call ``func``; pass only if it raises one of ``errors`` (builtin names, subclasses count).
-
-    Raises:
-        StubNotImplemented: the function is still the stub.
-        CaseFailed: it returned normally or raised something else.
-    """
-    name = func if isinstance(func, str) else ".".join(map(str, (func.key, *func.path)))
-    want = " or ".join(errors)
-    try:
-        ctx.session.call(func, *args, send="none", **(kwargs or {}))
-    except StudentError as err:
-        if err.not_implemented and _is_stub(err.message):
-            raise StubNotImplemented(err.message) from None
-        if any(err.is_a(e) for e in errors):
-            return
-        tb = f"\n{err.traceback.rstrip()}" if err.traceback else ""
-        raise CaseFailed(f"{name} raised {err.type_name}: {err.message}; it should raise {want}{f' ({why})' if why else ''}{tb}") from None
-    raise CaseFailed(f"{name} returned normally; it should raise {want}{f' ({why})' if why else ''}")
 
 
 # ============================================================================================
@@ -318,11 +192,6 @@ _FORWARD_OUTS = {
     "rnn_forward": ("h",),
     "lstm_forward": ("h",),
 }
-
-
-def variant_names(ref: Any, function: str) -> tuple:
-    """The variants that ``_variants.py`` declares (``IMITATES``) for ``function``."""
-    return tuple(name for name, imitated in getattr(ref, "IMITATES", {}).items() if imitated == function)
 
 
 def _forward_variants(ref: Any, name: str, inputs: dict) -> dict:
@@ -433,18 +302,19 @@ def _backward_exercise(name: str, summary: str) -> Exercise:
         return expected
 
     def check_one(ctx: Context, inputs: dict, expected: dict) -> None:
-        check_backward_named(
-            ctx,
+        ctx.check_backward(
             forward=forward,
             inputs={a: inputs[a] for a in fargs},
-            douts={d: inputs[d] for d in dnames},
-            backward=name,
             wrt=wrt,
+            backward=name,
+            douts=[inputs[d] for d in dnames],
+            dout_names=dnames,
             grad_keys=tuple(range(len(wrt))),
             expected=expected,
             out_paths=tuple((i,) for i in range(nouts)),
             cache_path=(nouts,),
-            hints=_HINTS,
+            variants=expected.get("variants"),
+            mutation_advice=_HINTS,
             mutation_diagnoses={"dnext_c": "inplace_dnext_c"},
         )
 
