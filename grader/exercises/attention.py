@@ -19,7 +19,7 @@ Case grids (mistakes.md M10, M12–M20, M28, M30):
   embed_dim; ``ValueError`` for sizes < 1;
 * patchify: (P, P, C) instead of (C, P, P) vectors, column-major patch order, H ≠ W, P = 1,
   one patch; ``ValueError`` for sizes not divisible by P;
-* torch modules are built in the student process with dropout 0.0, put in ``eval()`` and
+* torch modules are built in the student process with dropout 0.0, put in eval mode and
   ``double()`` mode (one float32 case each), loaded with weights chosen here via
   ``load_state_dict`` and compared with the reference module's output for the same weights
   (never with anything that depends on a dropout stream, M28). ``PositionalEncoding``'s ``pe``
@@ -504,7 +504,7 @@ def _torch_call(ctx: Context, func: Any, *args: Any, **kwargs: Any):
 
 
 def _build_module(ctx: Context, cls: str, ctor_args: list, dtype: str, state: dict | None) -> dict:
-    """Construct ``cls(*ctor_args)`` in the student process as ``"mod"``, ``eval()``, ``double()``
+    """Construct ``cls(*ctor_args)`` in the student process as ``"mod"``, eval mode, ``double()``
     for float64, load ``state`` (name → array) and return the student's ``state_dict`` keys/shapes
     (name → array as it was before loading)."""
     _torch_call(ctx, cls, *ctor_args, store="mod", send="none")
@@ -539,7 +539,7 @@ def _ref_module_output(ref: Any, cls: str, ctor_args: list, state: dict | None, 
     """The reference module's output in float64 eval mode with the given weights (grader side)."""
     import torch
 
-    module = getattr(ref, cls)(*ctor_args).double().eval()
+    module = getattr(ref, cls)(*ctor_args).double().train(False)
     if state:
         module.load_state_dict({k: torch.from_numpy(np.asarray(v, dtype=np.float64)) for k, v in state.items()}, strict=False)
     with torch.no_grad():

@@ -16,7 +16,7 @@ and the output must be ``relu(shortcut(x))``.
 ``BasicBlock`` / ``Bottleneck``: the student's module is built in the child, compared by
 parameter count and ``state_dict`` keys and shapes with the reference (torchvision names),
 loaded (in float64) with weights and BatchNorm running statistics chosen here, and its
-``eval()`` output compared with the reference module's for the same weights; probes zero the
+eval mode output compared with the reference module's for the same weights; probes zero the
 last BatchNorm's weight and bias, so the output must be ``relu(shortcut(x))``.
 
 Inputs are small enough for plain-loop convolutions and the numerical gradient checks.
@@ -648,7 +648,7 @@ def _block_expected(name: str, ref: Any, inputs: dict) -> dict:
     zero_bn = ("bn3" if name == "Bottleneck" else "bn2") if inputs["probe"] else None
     state = _random_state(module.state_dict(), np.random.default_rng(inputs["seed"]), zero_bn)
     module.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
-    module.eval()
+    module.train(False)  # eval mode
     x = torch.from_numpy(inputs["x"].copy())
     with torch.no_grad():
         out = module(x).numpy()
@@ -734,7 +734,7 @@ def _block_check(name: str):
                 "x += ..., or nn.ReLU(inplace=True) applied to x itself); the caller's x must stay unchanged",
                 "mutates_input",
             )
-        note = "In eval() mode, float64, with the weights and BatchNorm statistics loaded by the grader: "
+        note = "In eval mode, float64, with the weights and BatchNorm statistics loaded by the grader: "
         if inputs.get("probe"):
             last = "bn3" if name == "Bottleneck" else "bn2"
             note += f"{last}'s weight and bias are zero, so the branch is 0 and the output must equal relu(shortcut(x)). "
@@ -772,7 +772,7 @@ def _block_exercise(name: str) -> Exercise:
         expect=_block_expect(name),
         check=_block_check(name),
         misconceptions=MISCONCEPTIONS,
-        summary=f"torch {name}: torchvision state_dict names, projection shortcut, eval() output",
+        summary=f"torch {name}: torchvision state_dict names, projection shortcut, eval-mode output",
     )
 
 
