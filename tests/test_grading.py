@@ -125,3 +125,13 @@ def test_hidden_case_messages_do_not_show_expected_values(bank):
     assert hidden and public
     assert all("expected" not in c.message for c in hidden)
     assert any("expected" in c.message for c in public)
+
+
+def test_only_files_defining_the_exercise_are_imported(bank):
+    """A broken or slow file that does not define the graded name does not affect it."""
+    src = (REPO_ROOT / "solutions/01_conv_arithmetic/conv_arithmetic.py").read_text()
+    files = {"arith.py": src, "other.py": "import time\ntime.sleep(60)\n"}
+    result = _grade(bank, files, {"same_padding"}, Limits(wall_s=3, cpu_s=3))["same_padding"]
+    assert result.status == "passed"
+    missing = _grade(bank, {"other.py": "raise SystemExit(1)\n"}, {"same_padding"})["same_padding"]
+    assert missing.status == "error" and "SystemExit" in missing.message
