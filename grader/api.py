@@ -141,9 +141,9 @@ def check(
 
 @dataclass(frozen=True)
 class BatchResult:
-    """Attributes: ``results`` (by submission name), ``reused`` (names taken from the gradebook), ``failed`` (name → internal error)."""
+    """Attributes: ``results`` (result JSON dicts, by submission name), ``reused`` (names taken from the gradebook), ``failed`` (name → internal error)."""
 
-    results: tuple[SubmissionResult | dict, ...]
+    results: tuple[dict, ...]
     reused: tuple[str, ...]
     failed: dict
 

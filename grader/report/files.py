@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -32,8 +33,6 @@ def write_submission_json(out_dir: Path, result: dict) -> Path:
 
 def write_gradebook_csv(path: Path, results: Sequence[dict], exercise_names: Sequence[str]) -> None:
     """One row per submission: ``submission``, points per exercise (by function name), ``total``, ``max_total``."""
-    import io
-
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["submission", *exercise_names, "total", "max_total"])
