@@ -68,9 +68,17 @@ def grade_exercise(
         if missing:
             if loaded.import_errors:
                 errors = "\n".join(f"{mod}.py failed to import:\n{text}" for mod, text in loaded.import_errors.items())
-                return result("error", f"{', '.join(missing)} could not be found because a file failed to import.\n{errors}")
+                return result(
+                    "error",
+                    f"{', '.join(missing)} could not be found because a file failed to import; fix the error below "
+                    f"(`python yourfile.py` shows it too).\n{errors}",
+                )
             looked = ", ".join(sorted(submission.files)) or "no Python files"
-            return result("missing", f"No function or class named {', '.join(missing)} in your submission (looked in {looked}).")
+            return result(
+                "missing",
+                f"No function or class named {', '.join(missing)} in your submission (looked in {looked}). "
+                "Define it at the top level of one of your files, with exactly this name (names are case-sensitive).",
+            )
         case_results: list[CaseResult] = []
         aborts: list[tuple[PreparedCase, SessionAborted]] = []
         for index, case in enumerate(cases):

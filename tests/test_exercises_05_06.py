@@ -525,7 +525,7 @@ def test_public_cases_round_trip_through_fixtures(cases, tmp_path):
             assert a.label == b.label and _same(a.inputs, b.inputs) and _same(a.expected, b.expected), (name, a.label)
 
 
-def test_misconception_messages_are_copies_of_the_variants_messages():
+def test_every_variant_has_a_misconception_message():
     for assignment, exercises in (("05_recurrent", EX05), ("06_attention", EX06)):
         messages = load_assignment(assignment).MESSAGES
         ours = exercises[0].misconceptions

@@ -14,7 +14,7 @@ Case grids (mistakes.md M10, M12–M20, M28, M30):
   inverted mask polarity, heads split without a transpose; the backward is compared with the
   exact gradients of those variant forwards (``variant_backward_<name>``, diagnosis
   ``backward_<name>``), so a backward consistent with a wrong forward is named too. Diagnosis
-  names are the variant names; the messages are copies of its ``MESSAGES``;
+  names are the variant names; their messages live here and ``_variants.py`` refers to them;
 * positional encoding: sin/cos swapped, exponent j/d instead of 2i/d, positions from 1; odd
   embed_dim; ``ValueError`` for sizes < 1;
 * patchify: (P, P, C) instead of (C, P, P) vectors, column-major patch order, H ≠ W, P = 1,

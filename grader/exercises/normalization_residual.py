@@ -35,8 +35,8 @@ from grader.runner.codec import Ref, TorchArray
 
 ASSIGNMENT = "04_normalization_residual"
 
-# The first seven keys match ``MESSAGES`` of solutions/04_normalization_residual/_variants.py
-# (checked by the tests); the texts live here because student copies ship without solutions/.
+# The feedback texts live here (student copies ship without solutions/); the first seven keys
+# are the misconceptions solutions/04_normalization_residual/_variants.py imitates.
 MISCONCEPTIONS = MappingProxyType(
     {
         "test_mode_uses_batch_stats": (

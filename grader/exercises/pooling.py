@@ -25,8 +25,8 @@ from grader.runner.codec import Ref
 
 ASSIGNMENT = "03_pooling"
 
-# Keys match ``MESSAGES`` of solutions/03_pooling/_variants.py (checked by the tests); the
-# texts live here because student copies of the grader ship without solutions/.
+# The feedback texts live here (student copies of the grader ship without solutions/);
+# solutions/03_pooling/_variants.py names its misconceptions by these keys.
 MISCONCEPTIONS = MappingProxyType(
     {
         "window_from_stride": (

@@ -18,8 +18,8 @@ Case grids (mistakes.md M8–M10, M29):
   blocks read in another order (i, f, g, o = PyTorch; f, i, o, g; i, g, f, o = TF1) (M9), GRU
   reset before the matmul (Cho et al./d2l) and roles of z swapped (M29), and for backwards the
   exact gradients of those variant forwards (``backward_<name>``), so a backward consistent
-  with a wrong forward is named too. Diagnosis names are the variant names; the messages are
-  copies of its ``MESSAGES`` (students get the grader, not the solutions).
+  with a wrong forward is named too. Diagnosis names are the variant names; their messages live
+  here (students get the grader, not the solutions) and ``_variants.py`` refers to them.
 
 Sizes stay tiny (N ≤ 4, T ≤ 5, D ≤ 5, H ≤ 5) so that plain-loop code and the numerical
 gradient checks finish far inside the 10 s limit.
@@ -63,8 +63,8 @@ _GRU_Z_MSG = (
 )
 
 # Diagnosis names are the variant names of solutions/05_recurrent/_variants.py (``backward_<name>``
-# is the same misconception seen through a consistent backward) and their messages are copies of
-# its MESSAGES (the solutions are not shipped to students; tests check that the copies agree).
+# is the same misconception seen through a consistent backward). The messages live here, since
+# the solutions are not shipped to students; _variants.MESSAGES refers to these texts.
 MISCONCEPTIONS = MappingProxyType(
     {
         "lstm_gate_order_ifgo": _IFGO_MSG,

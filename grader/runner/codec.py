@@ -231,19 +231,6 @@ def _decode_node(node: Any, arrays: list, depth: int) -> Any:
     raise CodecError(f"unknown node {str(node)[:80]}")
 
 
-def strip_torch(value: Any) -> Any:
-    """Replace every :class:`TorchArray` in a nested value by its plain ``np.ndarray``."""
-    if isinstance(value, TorchArray):
-        return value.array
-    if isinstance(value, tuple):
-        return tuple(strip_torch(v) for v in value)
-    if isinstance(value, list):
-        return [strip_torch(v) for v in value]
-    if isinstance(value, dict):
-        return {k: strip_torch(v) for k, v in value.items()}
-    return value
-
-
 def is_finite_number(value: Any) -> bool:
     """True for an int or a finite float (bools excluded)."""
     return (type(value) is int) or (type(value) is float and math.isfinite(value))

@@ -100,7 +100,7 @@ class LocalChannel:
     def _read_log(self) -> None:
         # Keep draining past the cap so a flooding child never blocks on a full pipe.
         while True:
-            chunk = self._proc.stderr.read1(65536) if hasattr(self._proc.stderr, "read1") else self._proc.stderr.read(65536)
+            chunk = self._proc.stderr.read1(65536)
             if not chunk:
                 return
             room = self._limits.log_bytes - len(self._log)

@@ -196,7 +196,11 @@ class Session:
             self._channel = None
             tail = _tail(gone.exit.log)
             timed_out = "time limit" in gone.exit.reason or "wall-clock" in gone.exit.reason
-            hint = " (look for an infinite loop or a very slow loop over elements)" if timed_out else ""
+            hint = (
+                " (look for an infinite loop or a very slow loop over elements)"
+                if timed_out
+                else " (exit(), sys.exit() or os._exit() in your code, a crash in native code, or too much memory end the process)"
+            )
             raise SessionAborted(
                 f"your code's process ended while {what}: {gone.exit.reason}{hint}" + (f"\nlast output:\n{tail}" if tail else ""),
                 "timeout" if timed_out else "crashed",

@@ -4,14 +4,13 @@ Each ``variant_<misconception>`` returns what a student with that misconception 
 the same arguments (``None`` when it does not apply to these arguments). Built on the
 reference so that each differs from it in exactly one way.
 """
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 
-_spec = importlib.util.spec_from_file_location("deepgrade_ref_02_for_variants", Path(__file__).with_name("conv_layers.py"))
-_ref = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_ref)
+from grader.reference import load_file
+
+_ref = load_file(Path(__file__).with_name("conv_layers.py"))
 
 
 def _fwd(x, w, b, conv_param):

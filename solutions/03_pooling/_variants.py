@@ -13,35 +13,19 @@ Variants never modify their arguments.
 """
 import numpy as np
 
-MESSAGES = {
-    "window_from_stride": (
-        "Your windows are stride x stride instead of pool_height x pool_width. The window size "
-        "and the step between windows are independent: slice x[..., i*stride : i*stride + pool_height, "
-        "j*stride : j*stride + pool_width]."),
-    "swapped_pool_hw": (
-        "Your window height uses pool_width and its width uses pool_height. Rows (axis 2) go with "
-        "pool_height, columns (axis 3) with pool_width; the square pools of the public tests hide this."),
-    "backward_assign_not_accumulate": (
-        "When windows overlap (stride < window size), a position gets gradient from several windows. "
-        "Your backward overwrites (dx[...] = ...) instead of accumulating (dx[...] += ...), so earlier "
-        "windows' gradients are lost."),
-    "backward_assign_at_argmax": (
-        "When windows overlap, the same position can be the maximum of several windows. Your backward "
-        "assigns dout to it (dx[...] = dout) instead of adding (dx[...] += dout), so it keeps only the "
-        "last window's gradient."),
-    "backward_all_ties": (
-        "When several positions tie for the maximum, your backward gives the full gradient to each of "
-        "them (mask x == max), so the window's gradient is counted several times. Give the whole "
-        "gradient to the first maximum in row-major order (np.argmax), as PyTorch does."),
-    "backward_last_tie": (
-        "On ties your backward gives the gradient to the LAST maximum of the window. This exercise "
-        "(like PyTorch) uses the FIRST maximum in row-major order, which is what np.argmax returns "
-        "(a >= comparison in a loop picks the last one; use >)."),
-    "backward_split_ties": (
-        "On ties your backward splits the gradient equally among the tied maxima. That keeps its sum "
-        "right, but this exercise (like PyTorch) gives it all to the first maximum in row-major order "
-        "(np.argmax)."),
-}
+# The feedback texts live in the grader, which students receive; this module only says
+# which misconceptions it imitates, so the two cannot drift apart.
+from grader.exercises.pooling import MISCONCEPTIONS as _FEEDBACK  # noqa: E402
+
+MESSAGES = {name: _FEEDBACK[name] for name in (
+    'window_from_stride',
+    'swapped_pool_hw',
+    'backward_assign_not_accumulate',
+    'backward_assign_at_argmax',
+    'backward_all_ties',
+    'backward_last_tie',
+    'backward_split_ties',
+)}
 
 
 def _out_size(x, pool_param):

@@ -8,50 +8,29 @@ cache). Batch-norm variants update ``bn_param``'s running statistics exactly as 
 student would, since that is where some of these bugs show; pass them a copy of the dict.
 Apart from that, variants never modify their arguments.
 """
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 
-
-def _load(filename):
-    spec = importlib.util.spec_from_file_location(
-        f"deepgrade_variants_ref_04_{Path(filename).stem}", Path(__file__).with_name(filename))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from grader.reference import load_file
 
 
-_bn = _load("batchnorm.py")
-_res = _load("residual.py")
+_bn = load_file(Path(__file__).with_name("batchnorm.py"))
+_res = load_file(Path(__file__).with_name("residual.py"))
 
-MESSAGES = {
-    "test_mode_uses_batch_stats": (
-        "In 'test' mode your batch norm normalizes with the mean and variance of the current batch. "
-        "At test time use bn_param['running_mean'] and bn_param['running_var'], so that an example's "
-        "output does not depend on the rest of its batch."),
-    "pytorch_momentum": (
-        "Your running statistics use momentum as the weight of the NEW batch value (PyTorch's "
-        "convention). Here momentum weights the OLD value: running = momentum * running + "
-        "(1 - momentum) * batch_stat."),
-    "unbiased_running_var": (
-        "Your running_var stores the unbiased batch variance (divided by N - 1, as PyTorch does). "
-        "This exercise stores the biased variance (divided by N), the same one used to normalize."),
-    "spatial_reshape_without_transpose": (
-        "You reshaped (N, C, H, W) straight to (N*H*W, C), which mixes values of different channels "
-        "in each column. Move the channel axis last first: x.transpose(0, 2, 3, 1).reshape(-1, C), "
-        "and undo it in the same order afterwards."),
-    "missing_identity": (
-        "Your block returns relu(F(x)) without adding the shortcut. A residual block computes "
-        "relu(F(x) + shortcut(x)), where the shortcut is x itself or the 1x1 projection."),
-    "relu_before_add": (
-        "You apply the final ReLU to F(x) before adding the shortcut. The block is "
-        "relu(F(x) + shortcut(x)): add first, then apply the ReLU."),
-    "no_projection_when_stride2": (
-        "Your block uses the projection shortcut only when the number of channels changes. A stride-2 "
-        "block also changes the shape, so it needs the 1x1 projection (with the same stride) whenever "
-        "params holds 'ws' and 'bs'."),
-}
+# The feedback texts live in the grader, which students receive; this module only says
+# which misconceptions it imitates, so the two cannot drift apart.
+from grader.exercises.normalization_residual import MISCONCEPTIONS as _FEEDBACK  # noqa: E402
+
+MESSAGES = {name: _FEEDBACK[name] for name in (
+    'test_mode_uses_batch_stats',
+    'pytorch_momentum',
+    'unbiased_running_var',
+    'spatial_reshape_without_transpose',
+    'missing_identity',
+    'relu_before_add',
+    'no_projection_when_stride2',
+)}
 
 
 def variant_test_mode_uses_batch_stats(x, gamma, beta, bn_param):

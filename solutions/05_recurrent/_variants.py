@@ -18,24 +18,14 @@ Gate-order variants are the reference run on weights whose gate blocks are permu
 who reads block j as gate G computes what the reference computes when gate G's weights sit in
 block j.
 """
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 
-
-def _load_reference():
-    path = Path(__file__).with_name("rnn_layers.py")
-    name = "deepgrade_variants_ref_05_rnn_layers"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from grader.reference import load_file
 
 
-_ref = _load_reference()
+_ref = load_file(Path(__file__).with_name("rnn_layers.py"))
 
 # block j of the student's reading -> block of the CS231n packing (i, f, o, g) it really holds
 _IFOG = "ifog"
@@ -210,40 +200,8 @@ _FIOG_MSG = (
     "a[:, H:2H] (packing i, f, o, g), so that next_c = f * prev_c + i * g"
 )
 
-MESSAGES = {
-    "lstm_gate_order_ifgo": _IFGO_MSG,
-    "lstm_forward_gate_order_ifgo": _IFGO_MSG,
-    "lstm_gate_order_fiog": _FIOG_MSG,
-    "lstm_forward_gate_order_fiog": _FIOG_MSG,
-    "lstm_gate_order_igfo": (
-        "your gate slices match TensorFlow 1's BasicLSTMCell order i, j (= g), f, o; this exercise packs "
-        "i, f, o, g (CS231n): i = a[:, 0:H], f = a[:, H:2H], o = a[:, 2H:3H], g = a[:, 3H:4H]"
-    ),
-    "gru_reset_before_matmul": (
-        "you apply the reset gate before the matrix product, n = tanh(x Wx_n + b_in + (r * h) Wh_n + b_hn) "
-        "(Cho et al. 2014 / d2l.ai); this exercise follows PyTorch's nn.GRUCell, which applies it after: "
-        "n = tanh(x Wx_n + b_in + r * (h Wh_n + b_hn)). Note that b_hn is inside the product with r"
-    ),
-    "gru_swapped_z": (
-        "your update gate weights the new and old state the other way round: this exercise (PyTorch "
-        "nn.GRUCell) uses next_h = (1 - z) * n + z * prev_h, so z close to 1 keeps the old state"
-    ),
-    # detected by the no-mutation check, not by a variant
-    "inplace_dnext_c": (
-        "lstm_step_backward modified its argument dnext_c in place (e.g. `dnext_c += dnext_h * o * "
-        "(1 - np.tanh(next_c)**2)`): the caller still needs it. Build a new array: "
-        "`dc = dnext_c + dnext_h * o * (1 - tanh_c**2)`"
-    ),
-    "upstream_mutated": (
-        "your backward modified an upstream gradient or an input in place; treat arguments as "
-        "read-only and write `a = a + b` (a new array) instead of `a += b`"
-    ),
-    # detected by the N = 1 / D = 1 / T = 1 edge cases
-    "squeeze_drops_batch": (
-        "your code fails or changes shape when N = 1 (or D = 1, T = 1): `.squeeze()` without an axis "
-        "drops every axis of size 1, including the batch axis. Use `x[:, t, :]`, which keeps (N, D), "
-        "or `np.squeeze(a, axis=1)`"
-    ),
-}
-# a backward variant is the same misconception seen through the gradients
-MESSAGES.update({name: MESSAGES[name.removeprefix("backward_")] for name in IMITATES if name.startswith("backward_")})
+# The feedback texts live in the grader, which students receive; this module only says
+# which misconceptions it imitates, so the two cannot drift apart.
+from grader.exercises.recurrent import MISCONCEPTIONS as _FEEDBACK  # noqa: E402
+
+MESSAGES = {name: _FEEDBACK[name] for name in [*IMITATES, 'inplace_dnext_c', 'squeeze_drops_batch']}

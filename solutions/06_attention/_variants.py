@@ -17,24 +17,14 @@ Variants never modify their arguments.
 Scale variants reuse the reference with rescaled query projections: dividing the scores by
 sqrt(E) instead of sqrt(E/h) is the same as multiplying Wq and bq by 1/sqrt(h).
 """
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 
-
-def _load_reference():
-    path = Path(__file__).with_name("attention.py")
-    name = "deepgrade_variants_ref_06_attention"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from grader.reference import load_file
 
 
-_ref = _load_reference()
+_ref = load_file(Path(__file__).with_name("attention.py"))
 
 
 def _scores(q, k):
@@ -210,60 +200,8 @@ IMITATES = {
     "patch_order_column_major": "patchify",
 }
 
-MESSAGES = {
-    "no_scale": (
-        "your attention matches unscaled scores q @ k^T: divide the scores by sqrt(d_k) (d_k = q.shape[-1]) "
-        "before the softmax (Vaswani et al. §3.2.1), and multiply dq and dk by the same 1/sqrt(d_k) in the backward"
-    ),
-    "mha_no_scale": (
-        "your multi-head scores are not scaled: divide each head's scores by sqrt(E / num_heads) before the softmax"
-    ),
-    "scale_sqrt_E": (
-        "you scale the multi-head scores by 1/sqrt(E) (the full embedding size); each head has dimension "
-        "d_k = E / num_heads, so the scores must be divided by sqrt(E / num_heads)"
-    ),
-    "softmax_wrong_axis": (
-        "your attention weights are normalised over the queries (axis -2): each query's weights over the keys "
-        "must sum to 1, so take the softmax over the last axis (S, the keys)"
-    ),
-    "mask_after_softmax": (
-        "you zero the blocked weights after the softmax, so the remaining weights no longer sum to 1: set blocked "
-        "scores to -inf (or a very large negative number) BEFORE the softmax"
-    ),
-    "mask_inverted": (
-        "your mask polarity is inverted: in this exercise (CS231n) mask == 0 / False means BLOCKED and "
-        "nonzero / True means may attend (nn.MultiheadAttention's bool mask is the opposite; "
-        "F.scaled_dot_product_attention's bool mask uses True = attend, like this one)"
-    ),
-    "mha_reshape_without_transpose": (
-        "you split the heads with reshape(N, num_heads, L, d_k) straight from (N, L, E), which mixes tokens "
-        "across heads: reshape to (N, L, num_heads, d_k) and then swap axes 1 and 2 (and undo it the same way)"
-    ),
-    "mask_fill_pos_inf": (
-        "your output has NaN where a mask is applied: the fill value is +inf (e.g. -float('-inf')), so exp "
-        "overflows and the softmax gives inf/inf. Fill blocked scores with -inf or a large NEGATIVE number"
-    ),
-    "fully_blocked_nan": (
-        "a query whose keys are all blocked gives NaN: softmax of a row of -inf is 0/0. This exercise defines "
-        "that row's output (and gradient) as zeros: zero the weights of such rows after the softmax, or "
-        "normalise only rows whose sum is positive"
-    ),
-    "pe_sin_cos_swapped": (
-        "your encoding has cos on even columns and sin on odd ones: Vaswani et al. §3.5 uses "
-        "PE[pos, 2i] = sin(...) and PE[pos, 2i+1] = cos(...), so row 0 is (0, 1, 0, 1, ...)"
-    ),
-    "pe_exponent_j_over_d": (
-        "your frequency uses the column index j in the exponent (10000^(j/d)); columns 2i and 2i+1 share one "
-        "frequency, 10000^(2i/d): use the even index of the pair for the cos column too"
-    ),
-    "patch_channel_last": (
-        "your patch vectors are channel-last, ordered (P, P, C); this exercise orders each patch vector "
-        "(C, P, P), like a Conv2d weight: reshape to (N, C, H/P, P, W/P, P) and transpose to (0, 2, 4, 1, 3, 5)"
-    ),
-    "patch_order_column_major": (
-        "your patches are enumerated column by column; number them row-major: patch r * (W // P) + c is at "
-        "patch-row r, patch-column c"
-    ),
-}
-# a backward variant is the same misconception seen through the gradients
-MESSAGES.update({name: MESSAGES[name.removeprefix("backward_")] for name in IMITATES if name.startswith("backward_")})
+# The feedback texts live in the grader, which students receive; this module only says
+# which misconceptions it imitates, so the two cannot drift apart.
+from grader.exercises.attention import MISCONCEPTIONS as _FEEDBACK  # noqa: E402
+
+MESSAGES = {name: _FEEDBACK[name] for name in [*IMITATES, 'mask_fill_pos_inf', 'fully_blocked_nan']}

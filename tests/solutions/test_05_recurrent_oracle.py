@@ -5,12 +5,11 @@ for every backward pass. Layout mapping: our ``x @ Wx`` is torch's ``x @ weight_
 packs gates i, f, o, g, torch packs i, f, g, o; torch has two biases, ours go to ``bias_ih``
 (RNN, LSTM) with ``bias_hh = 0``, and the GRU's ``b[0], b[1]`` are ``bias_ih, bias_hh``.
 """
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
+
+from grader.reference import REPO_ROOT, load_file
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 SHAPES = [(3, 5, 4), (1, 4, 3), (2, 1, 3), (2, 3, 1), (1, 1, 1)]  # (N, D, H), incl. N=1, D=1, H=1
@@ -23,11 +22,7 @@ def ref(solution):
 
 @pytest.fixture(scope="module")
 def variants():
-    path = Path(__file__).resolve().parents[2] / "solutions" / "05_recurrent" / "_variants.py"
-    spec = importlib.util.spec_from_file_location("test05_variants", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(REPO_ROOT / "solutions" / "05_recurrent" / "_variants.py")
 
 
 def _arrays(seed, *shapes):

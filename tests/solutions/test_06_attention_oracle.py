@@ -6,13 +6,12 @@ with copied weights (it stores W.T, and its bool mask uses True = BLOCKED); a di
 evaluation of Vaswani §3.5; ``F.unfold`` / ``Tensor.unfold`` and ``F.conv2d`` for patches.
 The torch modules are checked in eval mode against the numpy functions with the same weights.
 """
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+
+from grader.reference import REPO_ROOT, load_file
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 
@@ -24,11 +23,7 @@ def ref(solution):
 
 @pytest.fixture(scope="module")
 def variants():
-    path = Path(__file__).resolve().parents[2] / "solutions" / "06_attention" / "_variants.py"
-    spec = importlib.util.spec_from_file_location("test06_variants", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(REPO_ROOT / "solutions" / "06_attention" / "_variants.py")
 
 
 def _arrays(seed, *shapes):
