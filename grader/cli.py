@@ -23,7 +23,7 @@ def _assignment_list(value: str | None) -> list[str]:
     if not value:
         return list(ASSIGNMENTS)
     try:
-        return [resolve(v.strip()) for v in value.split(",") if v.strip()]
+        return list(dict.fromkeys(resolve(v.strip()) for v in value.split(",") if v.strip()))
     except KeyError as exc:
         raise click.BadParameter(str(exc.args[0])) from None
 
@@ -78,50 +78,6 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
     sys.exit(0 if all(e.status == "passed" for e in result.exercises) else 1)
 
 
-@main.command("grade")
-@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-a", "--assignment", "assignment", help="Assignment(s), comma-separated (default: all).")
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("grades"), show_default=True, help="Output folder.")
-@click.option("--seed", help="Course secret for hidden cases (default: DEEPGRADE_SECRET or deepgrade.toml).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Course config (TOML).")
-@click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True, help="Submissions graded in parallel.")
-@click.option("--no-sandbox", is_flag=True, help="Run student code without the sandbox (trusted code only).")
-def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: str | None, config_path: Path | None, workers: int, no_sandbox: bool) -> None:
-    """Grade every submission (file or folder) in SUBMISSIONS on all cases, hidden ones included."""
-    names = _assignment_list(assignment)
-    try:
-        config = load_config(seed, config_path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    exercises = api.select_exercises(names)
-    paths = api.list_submissions(submissions)
-    backend = _backend(no_sandbox, workers)
-    start = time.monotonic()
-    try:
-        with Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), console=console) as progress:
-            task = progress.add_task("", total=len(paths))
-
-            def done(name: str, result: dict, reused: bool) -> None:
-                progress.update(task, advance=1, description=f"{name}: {result['total']:g}/{result['max_total']:g}{' (kept)' if reused else ''}")
-
-            batch = api.grade_batch(submissions, names, secret=config.secret, out_dir=out_dir, backend=backend, workers=workers, limits=config.limits, on_result=done)
-    finally:
-        backend.shutdown()
-    elapsed = time.monotonic() - start
-    table = report_text.batch_table(batch.results, [ex.name for ex in exercises])
-    # One column per exercise: let the table take the width it needs rather than truncate.
-    wide = Console(width=max(console.width, Console(width=1000).measure(table).maximum))
-    wide.print(table)
-    console.print(report_text.class_summary(batch.results))
-    graded = len(batch.results) - len(batch.reused)
-    per = f", {elapsed / graded:.2f} s per graded submission" if graded else ""
-    console.print(f"{len(batch.results)} submissions in {elapsed:.1f} s ({len(batch.reused)} kept from an earlier run{per}); results in {out_dir}/")
-    for name, error in batch.failed.items():
-        console.print(f"[red]internal error on {name}:[/] {error} (not recorded; rerun to retry)")
-    if batch.failed:
-        sys.exit(2)
-
-
 @main.command("release")
 @click.option("--student", "student_dir", type=click.Path(path_type=Path), help="Also write a solution-free student copy here.")
 def release_cmd(student_dir: Path | None) -> None:
@@ -149,6 +105,11 @@ def list_cmd() -> None:
         console.print(f"[bold]{name}[/]")
         for ex in exercises:
             console.print(f"  {ex.name:<36} {ex.points:>4g} pts  {ex.summary}")
+
+
+from grader import cli_grade  # noqa: E402  (grade and export; registered last so a student copy can drop them)
+
+cli_grade.register(main, REPO_ROOT)
 
 
 if __name__ == "__main__":  # pragma: no cover
