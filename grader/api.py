@@ -267,6 +267,7 @@ def grade_batch(
     contract: str = "deepgrade",
     stop: threading.Event | None = None,
     on_intake: Callable[[object], None] | None = None,
+    name_filter: str | None = None,
 ) -> BatchResult:
     """Grade every student's submission; keep every grade in the gradebook; write JSON and CSV.
 
@@ -293,6 +294,7 @@ def grade_batch(
         stop: when set (e.g. on Ctrl-C), no new submission starts, running student processes
             are ended, the unfinished submissions are not recorded, and the CSV is still written.
         on_intake: called with the :class:`grader.intake.Intake` before grading starts.
+        name_filter: only exercises whose name contains this text.
     Returns:
         A :class:`BatchResult`.
     Raises:
@@ -309,7 +311,7 @@ def grade_batch(
 
     if workers < 1:
         raise ValueError(f"workers must be at least 1 (got {workers})")
-    exercises = select_exercises(assignments)
+    exercises = select_exercises(assignments, name_filter)
     if regrade is not None:
         exercises = [ex for ex in exercises if ex.name == regrade]
         if not exercises:
@@ -350,6 +352,9 @@ def grade_batch(
         book.record_skipped(skipped)
         for sid, display in intake.missing:
             book.record_missing(sid, display, names[sid])
+            record = book.student(sid, ctx.secret_hash)
+            if record is not None and record.status == "missing":
+                report_files.write_submission_json(out_dir, report_files.student_document(record, order))
         wanted = [ex.name for ex in exercises]
         tracked = _StoppableBackend(backend, stop)
 

@@ -63,6 +63,7 @@ def _misconception_texts() -> dict:
 @click.command("grade")
 @click.argument("submissions", type=click.Path(exists=True, file_okay=True, path_type=Path))
 @click.option("-a", "--assignment", "assignment", help="Assignment(s), comma-separated (default: all).")
+@click.option("-k", "name_filter", help="Only exercises whose name contains this text.")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("grades"), show_default=True, help="Output folder.")
 @click.option("--seed", help="Course secret for hidden cases (default: DEEPGRADE_SECRET or deepgrade.toml).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Course config (TOML).")
@@ -71,7 +72,7 @@ def _misconception_texts() -> dict:
 @click.option("--layout", type=click.Choice(LAYOUTS), default="auto", show_default=True, help="How SUBMISSIONS is organised (auto: per entry).")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV of students; those without a submission are recorded as missing.")
 @click.option("--regrade", "regrade", metavar="EXERCISE", help="Regrade this exercise for everyone and list whose score changed.")
-def grade_cmd(submissions: Path, assignment, out_dir: Path, seed, config_path, workers: int, no_sandbox: bool, layout: str, roster, regrade) -> None:
+def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, config_path, workers: int, no_sandbox: bool, layout: str, roster, regrade) -> None:
     """Grade every student's submission in SUBMISSIONS (a folder, an LMS download, an archive or one file)."""
     from grader import api
     from grader.cli import _assignment_list, _backend
@@ -111,7 +112,7 @@ def grade_cmd(submissions: Path, assignment, out_dir: Path, seed, config_path, w
         with _Interrupts(stop, console):
             batch = api.grade_batch(submissions, names, secret=config.secret, out_dir=out_dir, backend=backend, workers=workers,
                                     limits=config.limits, on_result=done, layout=layout, roster=roster, regrade=regrade,
-                                    stop=stop, on_intake=intake)
+                                    stop=stop, on_intake=intake, name_filter=name_filter)
     except (KeyError, ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     finally:
@@ -129,7 +130,11 @@ def grade_cmd(submissions: Path, assignment, out_dir: Path, seed, config_path, w
 def _print_batch(console: Console, batch, out_dir: Path, elapsed: float) -> None:
     from grader.report import text as report_text
 
-    notes = [(d.get("display_name") or d["submission"], n) for d in batch.results if d["submission"] in set(batch.graded) | set(batch.reused) for n in d["notes"]]
+    # Notes not already named as skipped entries (e.g. an unreadable notebook inside a folder).
+    said = {entry for entry, _reason, _sid in batch.skipped}
+    seen = set(batch.graded) | set(batch.reused)
+    notes = [(d.get("display_name") or d["submission"], n) for d in batch.results if d["submission"] in seen for n in d["notes"]
+             if n.split(" skipped: ")[0] not in said and n.split(": ")[0] not in said]
     console.print(report_text.batch_table(batch.results))
     console.print(report_text.class_summary(batch.results))
     lines = report_text.diagnosis_lines(batch.results, _misconception_texts())
@@ -143,8 +148,6 @@ def _print_batch(console: Console, batch, out_dir: Path, elapsed: float) -> None
         console.print(f"[yellow]look-alike names[/] (kept apart, file names hashed): {escape(' / '.join(group))}", highlight=False)
     for sid, old, new in batch.changes:
         console.print(f"[cyan]changed[/] {escape(sid)}: {'-' if old is None else f'{old:g}'} → {new:g}", highlight=False)
-    if batch.changes or batch.graded:
-        pass
     per = f", {elapsed / len(batch.graded):.2f} s per graded student" if batch.graded else ""
     console.print(f"{len(batch.graded)} graded, {len(batch.reused)} kept from an earlier run, {len(batch.skipped)} entries skipped, "
                   f"{len(batch.missing)} missing in {elapsed:.1f} s{per}; results in {escape(str(out_dir))}/ (JSON per student, gradebook.csv, gradebook.sqlite)", highlight=False)

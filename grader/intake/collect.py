@@ -257,7 +257,7 @@ def _assemble(sid: str, student: _Student, staging: Path, limits: ArchiveLimits)
         else:
             notes.append(f"{part.source} skipped: not a .py or .ipynb file or an archive")
             skipped.append(Skipped(part.source, "not a .py or .ipynb file or an archive", sid))
-    if not _has_code(target):
+    if not _has_code(target) and not skipped:  # one line per problem: a refused archive says it already
         skipped.append(Skipped(", ".join(sources), "no .py or .ipynb file in it", sid))
     return Entry(sid, student.display_name, target, sources, tuple(notes), student.layout), skipped
 
