@@ -430,7 +430,7 @@ def grade_batch(
             stop_requested = stop.is_set()
             if stop_requested:
                 tracked.stop()
-                for f in futures.values() if "futures" in locals() else ():
+                for f in futures if "futures" in locals() else ():
                     f.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
         docs = tuple(report_files.student_document(r, order) for r in book.students(ctx.secret_hash))
