@@ -80,7 +80,8 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
 
 @main.command("release")
 @click.option("--student", "student_dir", type=click.Path(path_type=Path), help="Also write a solution-free student copy here.")
-def release_cmd(student_dir: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Overwrite an existing student copy (its assignments/ included).")
+def release_cmd(student_dir: Path | None, force: bool) -> None:
     """Regenerate assignments/ (stubs) from solutions/; optionally write a student copy with public fixtures."""
     from grader import cases as case_mod
     from grader.reference import load_assignment
@@ -89,12 +90,14 @@ def release_cmd(student_dir: Path | None) -> None:
     written = write_stubs(REPO_ROOT / "assignments")
     console.print(f"wrote {len(written)} stub files under assignments/")
     if student_dir is not None:
+        if (Path(student_dir) / "assignments").exists() and not force:
+            raise click.ClickException(f"{student_dir} already holds a copy; its assignments/ may be a student's work (pass --force to overwrite)")
         fixtures = {}
         for name, exercises in ASSIGNMENTS.items():
             ref = load_assignment(name)
             for ex in exercises:
                 fixtures[f"{name}/{ex.name}"] = case_mod.prepare(ex, ref, None)
-        write_student_copy(student_dir, fixtures)
+        write_student_copy(student_dir, fixtures, force=force)
         console.print(f"wrote a student copy (no solutions, {len(fixtures)} fixture files) to {student_dir}/")
 
 

@@ -81,6 +81,7 @@ def _grades(out: Path) -> list[tuple]:
         db.close()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_ctrl_c_stops_children_writes_csv_and_resumes(tmp_path):
     subs, out = _slow_folder(tmp_path), tmp_path / "out"
@@ -108,6 +109,7 @@ def test_ctrl_c_stops_children_writes_csv_and_resumes(tmp_path):
     assert sorted(_grades(out)) == sorted((s, "conv_output_size") for s in STUDENTS)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_kill_9_resumes_without_loss_or_duplicates_and_cleans_up(tmp_path):
     subs, out = _slow_folder(tmp_path), tmp_path / "out"
