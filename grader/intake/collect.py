@@ -20,7 +20,14 @@ from grader.intake.archives import ArchiveError, ArchiveLimits, archive_stem, is
 from grader.intake.identity import normalize_id, short_hash
 from grader.intake.layouts import GRADESCOPE_METADATA, LmsFile, classify, is_gradescope_folder, parse_gradescope_metadata
 
+from grader.i18n import N_
+
 CODE_SUFFIXES = (".py", ".ipynb")
+# Reasons recorded in English (the message id); feedback translates them (catalogue domain "batch").
+NOT_CODE = N_("not a .py or .ipynb file, a folder or an archive")
+NO_CODE = N_("no .py or .ipynb file in it")
+HIDDEN = N_("hidden file or folder")
+LINK = N_("a symbolic link (links are never followed)")
 # Files that operating systems and archivers add; never a student's work, so not worth a line.
 _JUNK = {".DS_Store", "__MACOSX", "Thumbs.db", "desktop.ini", "__pycache__", ".ipynb_checkpoints"}
 _ROSTER_ID = ("student_id", "id", "sid", "login", "user_id", "username", "email", "학번")
@@ -177,10 +184,10 @@ def _folder(folder: Path, staging: Path, layout: str, exclude: list[Path], limit
         if path.resolve() in exclude:
             continue
         if path.name.startswith("."):
-            skipped.append(Skipped(name, "hidden file or folder"))
+            skipped.append(Skipped(name, HIDDEN))
             continue
         if path.is_symlink():
-            skipped.append(Skipped(name, "a symbolic link (links are never followed)"))
+            skipped.append(Skipped(name, LINK))
             continue
         is_dir = path.is_dir()
         if is_dir and is_gradescope_folder(path.name) and (gradescope or layout == "gradescope"):
@@ -201,7 +208,7 @@ def _folder(folder: Path, staging: Path, layout: str, exclude: list[Path], limit
         elif is_archive(path):
             sid = normalize_id(archive_stem(path.name))
         else:
-            skipped.append(Skipped(name, "not a .py or .ipynb file, a folder or an archive"))
+            skipped.append(Skipped(name, NOT_CODE))
             continue
         add(sid, sid, "folders", _Part(name, path))
 
@@ -232,7 +239,7 @@ def _assemble(sid: str, student: _Student, staging: Path, limits: ArchiveLimits)
     single = parts[0] if len(parts) == 1 else None
     # The common cases need no copy: one plain folder or file, read where it is.
     if single is not None and (single.lms is None or not single.lms.filename) and not is_archive(single.path) and not _archives_in(single.path):
-        skipped = [] if _has_code(single.path) else [Skipped(single.source, "no .py or .ipynb file in it", sid)]
+        skipped = [] if _has_code(single.path) else [Skipped(single.source, NO_CODE, sid)]
         return Entry(sid, student.display_name, single.path, sources, (), student.layout), skipped
     target = staging / short_hash(sid)
     target.mkdir(parents=True, exist_ok=True)
@@ -258,7 +265,7 @@ def _assemble(sid: str, student: _Student, staging: Path, limits: ArchiveLimits)
             notes.append(f"{part.source} skipped: not a .py or .ipynb file or an archive")
             skipped.append(Skipped(part.source, "not a .py or .ipynb file or an archive", sid))
     if not _has_code(target) and not skipped:  # one line per problem: a refused archive says it already
-        skipped.append(Skipped(", ".join(sources), "no .py or .ipynb file in it", sid))
+        skipped.append(Skipped(", ".join(sources), NO_CODE, sid))
     return Entry(sid, student.display_name, target, sources, tuple(notes), student.layout), skipped
 
 
