@@ -71,6 +71,15 @@ def _paths_in_use() -> set[str]:
     return used
 
 
+def _mount_points() -> set[str] | None:
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
+            # Field 5 is the mount point, with spaces etc. octal-escaped.
+            return {line.split()[4].encode().decode("unicode_escape") for line in fh if len(line.split()) > 4}
+    except OSError:
+        return None  # unknown: anything could be mounted there, so nothing is removed
+
+
 def clean_stale_temp_dirs(tmp: Path | None = None, *, grace_s: float = GRACE_S) -> list[Path]:
     """Remove unused ``deepgrade-*`` folders older than ``grace_s`` seconds from the temp folder.
 
@@ -95,10 +104,16 @@ def clean_stale_temp_dirs(tmp: Path | None = None, *, grace_s: float = GRACE_S) 
     if not candidates:
         return []
     used = _paths_in_use()
+    mounts = _mount_points()
+    if mounts is None:
+        return []
     removed = []
     for p in candidates:
         prefix = str(p)
         if any(u == prefix or u.startswith(prefix + "/") for u in used):
+            continue
+        # Never descend into something mounted under it (a sandbox root with bind mounts).
+        if any(m == prefix or m.startswith(prefix + "/") for m in mounts):
             continue
         shutil.rmtree(p, ignore_errors=True)
         removed.append(p)

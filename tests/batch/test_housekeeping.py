@@ -1,0 +1,44 @@
+"""What a killed grader leaves behind is removed at the next start, and nothing in use is."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from grader import housekeeping
+from grader.report.files import clean_stale_temp
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_stale_temp_dirs_removed_live_and_fresh_ones_kept(tmp_path):
+    old = time.time() - 3600
+    stale, busy, fresh, other = (tmp_path / n for n in ("deepgrade-stale", "deepgrade-busy", "deepgrade-fresh", "unrelated"))
+    for d in (stale, busy, fresh, other):
+        d.mkdir()
+        (d / "f").write_text("x")
+    for d in (stale, busy, other):
+        os.utime(d, (old, old))
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], cwd=busy)
+    try:
+        time.sleep(0.2)
+        removed = housekeeping.clean_stale_temp_dirs(tmp_path)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert removed == [stale]
+    assert not stale.exists() and busy.exists() and fresh.exists() and other.exists()
+
+
+def test_staging_of_dead_process_and_half_written_files(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / f".intake-{dead.pid}").mkdir()
+    (tmp_path / f".intake-{os.getpid()}").mkdir()
+    (tmp_path / ".tmp-abc").write_text("{")
+    (tmp_path / "kim.json").write_text("{}")
+    assert housekeeping.clean_stale_staging(tmp_path) == [tmp_path / f".intake-{dead.pid}"]
+    assert clean_stale_temp(tmp_path) == [tmp_path / ".tmp-abc"]
+    assert (tmp_path / f".intake-{os.getpid()}").exists() and (tmp_path / "kim.json").exists()
