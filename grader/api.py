@@ -324,7 +324,6 @@ def grade_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     report_files.clean_stale_temp(out_dir)
     housekeeping.clean_stale_staging(out_dir)
-    housekeeping.clean_stale_temp_dirs()
     staging = housekeeping.staging_dir(out_dir)
     stop = stop or threading.Event()
     ctx = GradeContext(seed_hash(secret), grader_version(), contract)

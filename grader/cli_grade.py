@@ -88,7 +88,11 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
         raise click.ClickException(str(exc)) from None
     if regrade is not None and regrade not in {ex.name for ex in api.select_exercises(names)}:
         raise click.BadParameter(f"no exercise named {regrade!r} in {', '.join(names)} (see `deepgrade list`)", param_hint="'--regrade'")
+    from grader import housekeeping
+
+    housekeeping.clean_stale_temp_dirs()  # before our own backend exists: what a kill -9 left
     backend = _backend(no_sandbox, workers)
+    housekeeping.mark_owner(getattr(backend, "_runtime_dir", None))
     stop = threading.Event()
     start = time.monotonic()
     counter = {"n": 0, "total": 0}

@@ -4,10 +4,17 @@ A batch stopped with ``kill -9`` cannot clean up. The next batch does it at star
 
 * ``OUT/.tmp-*`` files (half-written results) and ``OUT/.intake-*`` staging folders whose
   process is gone (the owner's pid is in the name);
-* ``deepgrade-*`` folders in the system temp folder (student-process working folders and the
-  sandbox's runtime folder) that no live process uses (as working directory, root or open file)
-  and that are older than :data:`GRACE_S` seconds, so that another grader starting right now
-  keeps its own. Linux only (it reads ``/proc``); elsewhere nothing is removed there.
+* ``deepgrade-*`` folders in the system temp folder that no live process uses (as working
+  directory, root or open file) and that nothing is mounted under:
+
+  - a student process's working folder (``deepgrade-XXXX``) always has the process inside it
+    while it lives, so an unused one older than :data:`GRACE_S` seconds is stale;
+  - the sandbox's runtime folder (``deepgrade-sandbox-XXXX``) exists before its zygote starts, so
+    it is stale only when the grader that owns it has died: ``deepgrade grade`` writes its pid
+    to ``owner.pid`` there (:func:`mark_owner`); without that file, only after
+    :data:`UNOWNED_GRACE_S` seconds (another program's backend may be idle but alive).
+
+  Linux only (it reads ``/proc``); elsewhere nothing is removed there.
 """
 from __future__ import annotations
 
@@ -19,6 +26,8 @@ import time
 from pathlib import Path
 
 GRACE_S = 60.0
+UNOWNED_GRACE_S = 24 * 3600.0
+OWNER_FILE = "owner.pid"
 STAGING_PREFIX = ".intake-"
 
 
@@ -31,6 +40,21 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def mark_owner(runtime_dir: str | Path | None) -> None:
+    """Write this process's pid to ``<runtime_dir>/owner.pid`` (no-op for ``None`` or a missing folder)."""
+    if runtime_dir and Path(runtime_dir).is_dir():
+        (Path(runtime_dir) / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
+
+
+def _owner_dead(folder: Path) -> bool | None:
+    """``True``/``False`` when ``folder`` names its owner and it is dead/alive; ``None`` when unknown."""
+    try:
+        text = (folder / OWNER_FILE).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return (not pid_alive(int(text))) if text.isdigit() else None
 
 
 def staging_dir(out_dir: Path) -> Path:
@@ -99,8 +123,16 @@ def clean_stale_temp_dirs(tmp: Path | None = None, *, grace_s: float = GRACE_S) 
             st = p.lstat()
         except OSError:
             continue
-        if p.is_dir() and not p.is_symlink() and st.st_uid == os.geteuid() and now - st.st_mtime > grace_s:
-            candidates.append(p)
+        if not p.is_dir() or p.is_symlink() or st.st_uid != os.geteuid():
+            continue
+        age = now - st.st_mtime
+        if p.name.startswith("deepgrade-sandbox-"):
+            dead = _owner_dead(p)
+            if dead is False or (dead is None and age <= UNOWNED_GRACE_S):
+                continue
+        elif age <= grace_s:
+            continue
+        candidates.append(p)
     if not candidates:
         return []
     used = _paths_in_use()

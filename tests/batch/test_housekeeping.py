@@ -42,3 +42,19 @@ def test_staging_of_dead_process_and_half_written_files(tmp_path):
     assert housekeeping.clean_stale_staging(tmp_path) == [tmp_path / f".intake-{dead.pid}"]
     assert clean_stale_temp(tmp_path) == [tmp_path / ".tmp-abc"]
     assert (tmp_path / f".intake-{os.getpid()}").exists() and (tmp_path / "kim.json").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sandbox_runtime_dirs_need_a_dead_owner(tmp_path):
+    old = time.time() - 3600
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    owned_dead, owned_alive, unowned = (tmp_path / f"deepgrade-sandbox-{n}" for n in ("a", "b", "c"))
+    for d in (owned_dead, owned_alive, unowned):
+        (d / "root").mkdir(parents=True)
+    (owned_dead / "owner.pid").write_text(str(dead.pid))
+    housekeeping.mark_owner(owned_alive)
+    for d in (owned_dead, owned_alive, unowned):
+        os.utime(d, (old, old))
+    assert housekeeping.clean_stale_temp_dirs(tmp_path) == [owned_dead]
+    assert owned_alive.exists() and unowned.exists()  # an idle backend of another program is kept
