@@ -163,7 +163,7 @@ def _print_batch(console: Console, batch, out_dir: Path, elapsed: float) -> None
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True, help="csv: LMS grade import; gradescope: results.json per student; jsonl: one line per student.")
 @click.option("-o", "--output", "dest", type=click.Path(path_type=Path), help="Where to write (default: OUT_DIR/export.csv, OUT_DIR/gradescope/, OUT_DIR/export.jsonl).")
-@click.option("--seed", help="Course secret the grades were given with (default: DEEPGRADE_SECRET or deepgrade.toml).")
+@click.option("--seed", help="Course secret the grades were given with (default: DEEPGRADE_SECRET, deepgrade.toml, else the secret of the newest grade).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Course config (TOML).")
 def export_cmd(out_dir: Path, fmt: str, dest, seed, config_path) -> None:
     """Export the grades in OUT_DIR's gradebook (at any time, also during or after an interrupted batch)."""
@@ -176,14 +176,18 @@ def export_cmd(out_dir: Path, fmt: str, dest, seed, config_path) -> None:
     book_path = out_dir / "gradebook.sqlite"
     if not book_path.is_file():
         raise click.ClickException(f"no gradebook in {out_dir} (grade first: deepgrade grade SUBMISSIONS -o {out_dir})")
-    try:
-        config = load_config(seed, config_path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     book = Gradebook(book_path)
     try:
+        try:
+            secret_hash = seed_hash(load_config(seed, config_path).secret)
+        except ConfigError:
+            if seed or config_path:
+                raise
+            secret_hash = book.latest_secret_hash() or ""  # no secret at hand: the grades given last
         order = _course_order()
-        docs = [report_files.student_document(r, order) for r in book.students(seed_hash(config.secret))]
+        docs = [report_files.student_document(r, order) for r in book.students(secret_hash)]
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         book.close()
     graded = {e["name"] for d in docs for e in d["exercises"]}

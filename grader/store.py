@@ -204,6 +204,12 @@ class Gradebook:
         keys = ("exercise", "score", "max_score", "status", "digest", "secret_hash", "grader_version", "contract", "graded_at")
         return [dict(zip(keys, r)) for r in rows]
 
+    def latest_secret_hash(self) -> str | None:
+        """The secret hash of the newest grade (``None`` for an empty gradebook)."""
+        with self._lock:
+            row = self._db.execute("SELECT secret_hash FROM grades ORDER BY id DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
     def skipped(self) -> list[dict]:
         """Every skipped entry recorded, oldest first: ``run_at, entry, reason, student``."""
         with self._lock:

@@ -58,7 +58,7 @@ def test_subset_adds_history_kept_regrade_and_exports(tmp_path, backend):
 
     runner = CliRunner()
     for fmt in ("csv", "jsonl", "gradescope"):
-        res = runner.invoke(main, ["export", str(out), "--format", fmt, "--seed", "s"])
+        res = runner.invoke(main, ["export", str(out), "--format", fmt], env={"DEEPGRADE_SECRET": ""})
         assert res.exit_code == 0, res.output
     lines = (out / "export.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(ln)["submission"] for ln in lines] == ["ann", "bo"]
