@@ -38,3 +38,18 @@ def test_surrogate_message_is_recorded_and_resume_reuses_it(sandbox, tmp_path):
     db = sqlite3.connect(out / "gradebook.sqlite")
     assert db.execute("SELECT COUNT(*) FROM grades").fetchone()[0] == 2  # no duplicate rows
     db.close()
+
+
+def test_sandbox_refusal_has_its_own_status(sandbox, tmp_path):
+    from grader.api import CaseBank, grade_submission, select_exercises
+
+    folder = tmp_path / "net"
+    folder.mkdir()
+    (folder / "conv_arithmetic.py").write_text(
+        CORRECT + "\ndef conv_output_size(*args, **kwargs):\n    import socket\n    socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+    )
+    exercises = select_exercises(["01"], "conv_output_size")
+    result = grade_submission(folder, exercises, bank=CaseBank(SECRET), backend=sandbox, limits=Limits(**LIMITS))
+    ex = result.exercises[0]
+    assert (ex.status, ex.score) == ("denied", 0.0), ex.message
+    assert "PermissionError" in ex.message and "socket" in ex.message
