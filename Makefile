@@ -30,7 +30,7 @@ DEMO_SANDBOX := $(if $(filter 0,$(shell id -u 2>/dev/null || echo 0)),,--no-sand
 
 demo: $(STAMP)
 	rm -rf build/demo
-	@$(if $(DEMO_SANDBOX),echo "make demo: not root, so the bundled trusted examples are graded without the sandbox (--no-sandbox).")
+	@if [ -n "$(DEMO_SANDBOX)" ]; then echo "make demo: not root, so the bundled trusted examples are graded without the sandbox (--no-sandbox)."; fi
 	$(PY) -m grader grade examples/submissions/01_02 -a 01,02 -o build/demo/01_02 --config examples/demo.toml $(DEMO_SANDBOX)
 	$(PY) -m grader grade examples/submissions/03_04 -a 03,04 -o build/demo/03_04 --config examples/demo.toml $(DEMO_SANDBOX)
 	$(PY) -m grader grade examples/submissions/05_06 -a 05,06 -o build/demo/05_06 --config examples/demo.toml $(DEMO_SANDBOX)
