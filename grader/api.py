@@ -307,7 +307,7 @@ def grade_batch(
     from grader import housekeeping
     from grader.intake import collect
     from grader.intake.identity import lookalike_groups, output_names
-    from grader.store import GradeContext, grader_version
+    from grader.store import GradeContext, StudentRecord, grader_version
 
     if workers < 1:
         raise ValueError(f"workers must be at least 1 (got {workers})")
@@ -382,8 +382,6 @@ def grade_batch(
             doc = result.to_json()
             # The whole document (earlier grades included) is written beside the rows, as one unit.
             merged = {**before, **{e["name"]: e for e in doc["exercises"]}}
-            from grader.store import StudentRecord
-
             record = StudentRecord(sub.name, entry.display_name, names[sub.name], "graded", doc["digest"], tuple(doc["files"]),
                                    tuple(doc["sources"]), tuple(doc["notes"]), merged)
             full = report_files.student_document(record, order)

@@ -1,17 +1,13 @@
 """Command-line interface (a thin layer over :mod:`grader.api`)."""
 from __future__ import annotations
 
-import os
 import sys
-import time
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from grader import api
-from grader.config import ConfigError, load_config
 from grader.exercises import ASSIGNMENTS, resolve
 from grader.reference import REPO_ROOT, ReferenceUnavailable
 from grader.report import text as report_text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
