@@ -306,7 +306,7 @@ def grade_batch(
 
     from grader import housekeeping
     from grader.intake import collect
-    from grader.intake.identity import lookalike_groups, output_names
+    from grader.intake.identity import lookalike_groups, output_names, readable_name
     from grader.store import GradeContext, StudentRecord, grader_version
 
     if workers < 1:
@@ -338,7 +338,8 @@ def grade_batch(
         if on_intake:
             on_intake(intake)
         known = book.output_names()
-        fresh = output_names([e.student_id for e in intake.entries] + [m[0] for m in intake.missing] + list(known))
+        readable = {e.student_id: readable_name(e.student_id, e.display_name) for e in intake.entries}
+        fresh = output_names([e.student_id for e in intake.entries] + [m[0] for m in intake.missing] + list(known), readable)
         taken = {v.casefold() for v in known.values()}
         names = dict(known)
         for sid, stem in fresh.items():

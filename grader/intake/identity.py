@@ -75,25 +75,38 @@ def safe_name(name: str) -> str:
     return text[:_MAX_NAME] or "_"
 
 
-def output_names(student_ids: Iterable[str]) -> dict[str, str]:
+def readable_name(student_id: str, display_name: str) -> str:
+    """The name an output file should carry: the id itself, or for an LMS id (``"canvas:1234"``)
+    the display name and the LMS number (``"kimminsu_1234"``), which a person recognises."""
+    layout, sep, number = student_id.partition(":")
+    if sep and layout in ("canvas", "moodle", "gradescope") and display_name:
+        return f"{display_name}_{number}"
+    return student_id
+
+
+def output_names(student_ids: Iterable[str], readable: dict[str, str] | None = None) -> dict[str, str]:
     """A unique, readable output file stem for each student id.
 
     Args:
         student_ids: stable ids (see :func:`normalize_id`).
+        readable: id → preferred name (see :func:`readable_name`); default: the id itself.
     Returns:
-        id → stem (no extension). The stem is :func:`safe_name` of the id when that equals the id
-        and no other id has the same :func:`lookalike_key`; otherwise ``<safe_name>-<short_hash>``.
-        Stems are pairwise distinct even after casefolding.
+        id → stem (no extension). The stem is the preferred name when it is already a safe file
+        name (:func:`safe_name` leaves it unchanged) and no other student's name has the same
+        :func:`lookalike_key`; otherwise ``<safe_name>-<short_hash of the id>``. Stems are
+        pairwise distinct even after casefolding.
     """
     ids = list(dict.fromkeys(student_ids))
+    readable = readable or {}
+    wanted = {sid: readable.get(sid, sid) for sid in ids}
     groups: dict[str, list[str]] = defaultdict(list)
     for sid in ids:
-        groups[lookalike_key(safe_name(sid))].append(sid)
+        groups[lookalike_key(safe_name(wanted[sid]))].append(sid)
     names: dict[str, str] = {}
     for sid in ids:
-        base = safe_name(sid)
+        base = safe_name(wanted[sid])
         clash = len(groups[lookalike_key(base)]) > 1
-        names[sid] = f"{base}-{short_hash(sid)}" if clash or base != sid else base
+        names[sid] = f"{base}-{short_hash(sid)}" if clash or base != wanted[sid] else base
     # A plain name can still equal another's hashed stem (a student literally named "x-1a2b3c4d"):
     # such a stem gets the hash of its own id appended once more.
     seen: dict[str, str] = {}

@@ -100,7 +100,17 @@ def batch_table(results: Sequence[dict], exercise_names: Sequence[str] = (), *, 
         table.add_column(name.split("_", 1)[0], justify="right", no_wrap=True)
     table.add_column("total", justify="right", style="bold", no_wrap=True)
     table.add_column("diagnosis", no_wrap=True, overflow="ellipsis", max_width=DIAGNOSIS_WIDTH, ratio=1)
-    for result in results:
+    from grader.intake.identity import lookalike_key
+
+    def label(r: dict) -> str:
+        return r.get("display_name") or r["submission"]
+
+    # Names that look alike are shown with their (distinct) output file name.
+    keys = [lookalike_key(label(r)) for r in results]
+    for result in sorted(results, key=lambda r: (label(r).casefold(), r["submission"])):
+        shown = label(result)
+        if keys.count(lookalike_key(shown)) > 1:
+            shown = f"{shown} ({result.get('output_name') or result['submission']})"
         cells = []
         for name in assignments:
             es = [e for e in result["exercises"] if e["assignment"] == name]
@@ -109,7 +119,6 @@ def batch_table(results: Sequence[dict], exercise_names: Sequence[str] = (), *, 
                 continue
             score = round(sum(e["score"] for e in es), 2)
             cells.append(f"[{_STYLE.get(worst_status([e['status'] for e in es]), '')}]{score:g}[/]")
-        shown = result.get("display_name") or result["submission"]
         table.add_row(escape(shown), *cells, f"{result['total']:g}/{result['max_total']:g}", escape(short_diagnosis(result)))
     return table
 

@@ -49,7 +49,7 @@ def test_messy_folder_one_distinct_result_per_student(tmp_path):
     assert docs["9999"]["status"] == "missing" and docs["empty"]["exercises"][0]["status"] == "missing"
     assert docs["canvas:1001"]["display_name"] == "kimminsu"
     assert docs["canvas:1001"]["sources"] == ["kimminsu_1001_5001_conv_arithmetic.py", "kimminsu_LATE_1001_5002_conv_arithmetic-1.py"]
-    assert docs["김민수"]["output_name"] == "김민수"
+    assert docs["김민수"]["output_name"] == "김민수" and docs["canvas:1001"]["output_name"] == "kimminsu_1001"
     assert docs["alice"]["output_name"] != docs["\u0430lice"]["output_name"]
     assert not (tmp_path / "escape.py").exists() and not (subs / "escape.py").exists()
     assert "grades" not in docs and not list(out.glob(".intake-*")) and not list(out.glob(".tmp-*"))

@@ -58,3 +58,14 @@ def test_lookalike_groups_are_reported():
 
 def test_safe_name_keeps_unicode():
     assert safe_name("José Müller") == "José Müller"
+
+
+def test_lms_students_get_their_name_and_number():
+    from grader.intake.identity import readable_name
+
+    ids = ["canvas:1001", "canvas:1002", "kimminsu_1001"]
+    readable = {"canvas:1001": readable_name("canvas:1001", "kimminsu"), "canvas:1002": readable_name("canvas:1002", "김민수")}
+    names = output_names(ids, readable)
+    assert names["canvas:1002"] == "김민수_1002"
+    # a folder literally named like the Canvas student's file name: both hashed, never shared
+    assert names["canvas:1001"] != names["kimminsu_1001"] and names["canvas:1001"].startswith("kimminsu_1001-")
