@@ -119,9 +119,11 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
                                     stop=stop, on_intake=intake, name_filter=name_filter)
     except (KeyError, ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
+    except PermissionError as exc:
+        raise click.ClickException(f"cannot read or write {exc.filename}: {exc.strerror}") from None
     finally:
         backend.shutdown()
-    _print_batch(console, batch, out_dir, time.monotonic() - start)
+    _print_batch(console, batch, out_dir, time.monotonic() - start, regrade)
     if batch.interrupted:
         again = " ".join(a if " " not in a else repr(a) for a in sys.argv[1:]) or "grade …"
         console.print(f"[yellow]interrupted:[/] {len(batch.graded) + len(batch.reused)} of {counter['total']} students recorded. "
@@ -131,7 +133,7 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
         sys.exit(2)
 
 
-def _print_batch(console: Console, batch, out_dir: Path, elapsed: float) -> None:
+def _print_batch(console: Console, batch, out_dir: Path, elapsed: float, regrade: str | None = None) -> None:
     from grader.report import text as report_text
 
     # Notes not already named as skipped entries (e.g. an unreadable notebook inside a folder).
@@ -150,6 +152,8 @@ def _print_batch(console: Console, batch, out_dir: Path, elapsed: float) -> None
         console.print(f"[yellow]note[/] {escape(who)}: {escape(note)}", highlight=False)
     for group in batch.lookalikes:
         console.print(f"[yellow]look-alike names[/] (kept apart, file names hashed): {escape(' / '.join(group))}", highlight=False)
+    if regrade is not None and not batch.changes:
+        console.print(f"regrade of {escape(regrade)}: no score changed")
     for sid, old, new in batch.changes:
         console.print(f"[cyan]changed[/] {escape(sid)}: {'-' if old is None else f'{old:g}'} → {new:g}", highlight=False)
     per = f", {elapsed / len(batch.graded):.2f} s per graded student" if batch.graded else ""

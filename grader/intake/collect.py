@@ -317,7 +317,13 @@ def read_roster(path: Path) -> list[tuple[str, str]]:
         OSError: the file cannot be read.
     """
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
+        sample = fh.read(4096)
+        fh.seek(0)
+        try:  # spreadsheet programs in many locales write ';' or tabs
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.DictReader(fh, dialect=dialect)
         header = {(h or "").strip().casefold(): h for h in reader.fieldnames or []}
         id_col = next((header[c] for c in _ROSTER_ID if c in header), None)
         name_col = next((header[c] for c in _ROSTER_NAME if c in header), None)

@@ -44,10 +44,13 @@ def normalize_id(raw: str) -> str:
         raw: a folder/file name or LMS id (any Unicode, possibly NFD, possibly with lone
             surrogates from undecodable file names).
     Returns:
-        NFC text with surrounding whitespace stripped and undecodable characters replaced by
+        NFC text with surrounding whitespace stripped; a byte that was not UTF-8 in a file name
+        (``os.listdir``'s surrogate escape ``"\udcff"``) becomes ``"%FF"``, so two names that
+        differ only in such bytes stay two students; other unencodable characters become
         U+FFFD; ``"_"`` when nothing is left.
     """
-    return unicodedata.normalize("NFC", safe_text(raw)).strip() or "_"
+    escaped = "".join(f"%{ord(ch) - 0xDC00:02X}" if "\udc80" <= ch <= "\udcff" else ch for ch in raw)
+    return unicodedata.normalize("NFC", safe_text(escaped)).strip() or "_"
 
 
 def short_hash(student_id: str) -> str:

@@ -107,3 +107,20 @@ def test_roster_with_korean_headers_and_bom(tmp_path):
     (subs / "김민수").mkdir(parents=True)
     (subs / "김민수" / "a.py").write_text("x = 1\n")
     assert collect(subs, tmp_path / "stage", roster=roster).missing == (("2023002", "이영희"),)
+
+
+def test_roster_with_semicolons(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("sid;name\r\n1;Kim\r\n2;Lee\r\n", encoding="utf-8")
+    assert read_roster(roster) == [("1", "Kim"), ("2", "Lee")]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="byte file names")
+def test_non_utf8_file_names_are_distinct_students(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for raw in (b"bad\xff.py", b"bad\xfe.py"):
+        with open(os.path.join(os.fsencode(subs), raw), "w") as fh:
+            fh.write("x = 1\n")
+    intake = collect(subs, tmp_path / "stage")
+    assert [e.student_id for e in intake.entries] == ["bad%FE", "bad%FF"]

@@ -38,10 +38,12 @@ def test_unsafe_names_become_one_safe_component(raw):
     assert stem.endswith(short_hash(normalize_id(raw)))  # altered, so hashed
 
 
-def test_lone_surrogates_in_names_are_replaced():
-    sid = normalize_id("bad\udcffname")
+def test_undecodable_bytes_in_names_stay_distinct_and_lone_surrogates_are_replaced():
+    a, b = normalize_id("bad\udcffname"), normalize_id("bad\udcfename")
+    assert (a, b) == ("bad%FFname", "bad%FEname")
+    sid = normalize_id("x\ud800y")
     sid.encode("utf-8")
-    assert "\ufffd" in sid
+    assert sid == "x\ufffdy"
 
 
 def test_hashed_stem_cannot_be_claimed_by_another_name():
