@@ -300,14 +300,10 @@ def grade_batch(
     Raises:
         FileNotFoundError: ``submissions_dir`` is missing.
         KeyError: unknown assignment, or ``regrade`` names no exercise of them.
-        ValueError: ``workers`` < 1, unknown layout, unreadable roster.
+        ValueError: ``workers`` < 1, unknown layout, unreadable roster;
+            :class:`grader.housekeeping.OutDirBusy` when another batch writes to ``out_dir``.
     """
-    import shutil
-
     from grader import housekeeping
-    from grader.intake import collect
-    from grader.intake.identity import lookalike_groups, output_names, readable_name
-    from grader.store import GradeContext, StudentRecord, grader_version
 
     if workers < 1:
         raise ValueError(f"workers must be at least 1 (got {workers})")
@@ -322,6 +318,42 @@ def grade_batch(
         bank.cases(exercise)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    with housekeeping.out_dir_lock(out_dir):
+        return _grade_locked(
+            submissions_dir, exercises, bank, secret=secret, out_dir=out_dir, backend=backend, workers=workers,
+            limits=limits, on_result=on_result, layout=layout, roster=roster, regrade=regrade, contract=contract,
+            stop=stop, on_intake=on_intake,
+        )
+
+
+def _output_names(intake, known: dict[str, str]) -> dict[str, str]:
+    """Student id → output file stem: the stem recorded earlier (stable across runs), else a new
+    one from :func:`grader.intake.identity.output_names` that no other student has, casefolded."""
+    from grader.intake.identity import output_names, readable_name
+
+    readable = {e.student_id: readable_name(e.student_id, e.display_name) for e in intake.entries}
+    fresh = output_names([e.student_id for e in intake.entries] + [m[0] for m in intake.missing] + list(known), readable)
+    taken = {v.casefold() for v in known.values()}
+    names = dict(known)
+    for sid, stem in fresh.items():
+        if sid not in names:
+            while stem.casefold() in taken:  # never reuse another student's file name
+                stem = f"{stem}-{short_hash(sid + stem)}"
+            names[sid] = stem
+            taken.add(stem.casefold())
+    return names
+
+
+def _grade_locked(submissions_dir, exercises, bank, *, secret, out_dir, backend, workers, limits, on_result, layout,
+                  roster, regrade, contract, stop, on_intake) -> BatchResult:
+    """:func:`grade_batch` once the output folder is locked and the cases are prepared."""
+    import shutil
+
+    from grader import housekeeping
+    from grader.intake import collect
+    from grader.intake.identity import lookalike_groups
+    from grader.store import GradeContext, StudentRecord, grader_version
+
     report_files.clean_stale_temp(out_dir)
     housekeeping.clean_stale_staging(out_dir)
     staging = housekeeping.staging_dir(out_dir)
@@ -337,17 +369,7 @@ def grade_batch(
         intake = collect(submissions_dir, staging, layout=layout, roster=roster, exclude=[out_dir])
         if on_intake:
             on_intake(intake)
-        known = book.output_names()
-        readable = {e.student_id: readable_name(e.student_id, e.display_name) for e in intake.entries}
-        fresh = output_names([e.student_id for e in intake.entries] + [m[0] for m in intake.missing] + list(known), readable)
-        taken = {v.casefold() for v in known.values()}
-        names = dict(known)
-        for sid, stem in fresh.items():
-            if sid not in names:
-                while stem.casefold() in taken:  # never reuse another student's file name
-                    stem = f"{stem}-{short_hash(sid + stem)}"
-                names[sid] = stem
-                taken.add(stem.casefold())
+        names = _output_names(intake, book.output_names())
         skipped = [(s.entry, s.reason, s.student_id) for s in intake.skipped]
         book.record_skipped(skipped)
         for sid, display in intake.missing:

@@ -23,7 +23,9 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 GRACE_S = 60.0
 UNOWNED_GRACE_S = 24 * 3600.0
@@ -55,6 +57,44 @@ def _owner_dead(folder: Path) -> bool | None:
     except (OSError, UnicodeDecodeError):
         return None
     return (not pid_alive(int(text))) if text.isdigit() else None
+
+
+class OutDirBusy(ValueError):
+    """Another grader is writing to the same output folder."""
+
+
+LOCK_FILE = ".lock"
+
+
+@contextmanager
+def out_dir_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out_dir`` (``OUT/.lock``, ``flock``) for one batch.
+
+    Two batches writing to one folder would clean each other's temporary files; the second one
+    is refused instead. The kernel drops the lock when its holder dies, even by ``kill -9``.
+    Without ``fcntl`` (Windows) no lock is taken.
+
+    Raises:
+        OutDirBusy: another live process holds the lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    path = Path(out_dir) / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise OutDirBusy(f"another deepgrade grade (pid {holder}) is writing to {out_dir}; wait for it or choose another -o") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 def staging_dir(out_dir: Path) -> Path:

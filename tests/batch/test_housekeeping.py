@@ -58,3 +58,22 @@ def test_sandbox_runtime_dirs_need_a_dead_owner(tmp_path):
         os.utime(d, (old, old))
     assert housekeeping.clean_stale_temp_dirs(tmp_path) == [owned_dead]
     assert owned_alive.exists() and unowned.exists()  # an idle backend of another program is kept
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock")
+def test_second_batch_on_the_same_out_is_refused_and_lock_dies_with_its_holder(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from grader.housekeeping import out_dir_lock\n"
+         f"with out_dir_lock({str(tmp_path)!r}):\n    print('held', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True, cwd=os.getcwd(), env={**os.environ, "PYTHONPATH": str(__import__('grader').__path__[0] + '/..')},
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(housekeeping.OutDirBusy, match=f"pid {holder.pid}"):
+            with housekeeping.out_dir_lock(tmp_path):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with housekeeping.out_dir_lock(tmp_path):  # free again after a kill -9
+        pass
