@@ -45,7 +45,9 @@ def _slow_folder(tmp_path: Path) -> Path:
 def _start(subs: Path, out: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "grader", "grade", str(subs), "-a", "01", "-k", "conv_output_size", "-o", str(out),
            "--seed", "s", "--no-sandbox", "--workers", "1"]
-    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "100", "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1"}
+    tmp = subs.parent / "tmp"  # the student processes' working folders go here
+    tmp.mkdir(exist_ok=True)
+    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "100", "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp)}
     return subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
 
 
@@ -123,6 +125,13 @@ def test_kill_9_resumes_without_loss_or_duplicates_and_cleans_up(tmp_path):
     staging.mkdir(exist_ok=True)  # (created only when a student needs staging; make sure it is there)
     before = _grades(out)
     assert len(before) >= 1
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(int(p.name.rsplit(".", 1)[1])) for p in (tmp_path / "pids").iterdir()):
+        time.sleep(0.1)  # the orphaned student process ends when its pipe closes
+    left = list((tmp_path / "tmp").glob("deepgrade-*"))
+    assert left, "expected the killed run to leave its student process's folder"
+    for d in left:  # older than the grace period that protects a folder being created right now
+        os.utime(d, (time.time() - 3600, time.time() - 3600))
 
     again = _start(subs, out)
     text, _ = again.communicate(timeout=120)
@@ -130,4 +139,5 @@ def test_kill_9_resumes_without_loss_or_duplicates_and_cleans_up(tmp_path):
     after = _grades(out)
     assert sorted(after) == sorted((s, "conv_output_size") for s in STUDENTS), "lost or duplicated grades"
     assert not (out / ".tmp-half-written").exists() and not staging.exists()
+    assert not [d for d in left if d.exists()], "stale student-process folders were not cleaned"
     assert sorted(p.stem for p in out.glob("*.json")) == STUDENTS
