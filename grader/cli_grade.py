@@ -125,12 +125,29 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
         backend.shutdown()
     _print_batch(console, batch, out_dir, time.monotonic() - start, regrade)
     if batch.interrupted:
-        again = " ".join(a if " " not in a else repr(a) for a in sys.argv[1:]) or "grade …"
+        again = _resume_command(sys.argv[1:])
         console.print(f"[yellow]interrupted:[/] {len(batch.graded) + len(batch.reused)} of {counter['total']} students recorded. "
-                      f"To resume, run the same command again (done students are kept): deepgrade {escape(again)}", highlight=False)
+                      "To resume, run the same command again (done students are kept):", highlight=False)
+        # One unbroken line, so that it can be copied.
+        console.print(f"  deepgrade {escape(again)}", highlight=False, soft_wrap=True)
         sys.exit(130)
     if batch.failed:
         sys.exit(2)
+
+
+def _resume_command(argv: list[str]) -> str:
+    """The command line to run again, shell-quoted, with the secret after ``--seed`` masked."""
+    import shlex
+
+    shown, hide = [], False
+    for arg in argv:
+        if hide:
+            shown.append("<secret>")
+            hide = False
+            continue
+        hide = arg == "--seed"
+        shown.append("--seed=<secret>" if arg.startswith("--seed=") else shlex.quote(arg))
+    return " ".join(shown) or "grade …"
 
 
 def _print_batch(console: Console, batch, out_dir: Path, elapsed: float, regrade: str | None = None) -> None:

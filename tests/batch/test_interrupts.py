@@ -95,7 +95,7 @@ def test_ctrl_c_stops_children_writes_csv_and_resumes(tmp_path):
     rest, _ = proc.communicate(timeout=30)
     assert time.monotonic() - sent < 5, "Ctrl-C took too long"
     assert proc.returncode == 130, rest
-    assert "To resume, run the same command again" in rest
+    assert "To resume, run the same command again" in rest and "--seed <secret>" in rest
     time.sleep(0.5)
     student_pids = [int(p.name.rsplit(".", 1)[1]) for p in (tmp_path / "pids").iterdir()]
     assert student_pids and not [p for p in student_pids if _alive(p)]
