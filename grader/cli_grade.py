@@ -226,6 +226,9 @@ def register(group: click.Group, repo_root: Path) -> None:
     commands that need the solutions or a course secret, so the CLI shows only what works there."""
     group.add_command(grade_cmd)
     group.add_command(export_cmd)
-    if not (repo_root / "solutions").is_dir():
-        for name in INSTRUCTOR_ONLY:
-            group.commands.pop(name, None)
+    if (repo_root / "solutions").is_dir():
+        return
+    # Decided when the CLI runs, so commands registered after this call are hidden too.
+    list_commands, get_command = group.list_commands, group.get_command
+    group.list_commands = lambda ctx: [n for n in list_commands(ctx) if n not in INSTRUCTOR_ONLY]  # type: ignore[method-assign]
+    group.get_command = lambda ctx, name: None if name in INSTRUCTOR_ONLY else get_command(ctx, name)  # type: ignore[method-assign]
