@@ -151,5 +151,11 @@ def list_cmd() -> None:
             console.print(f"  {ex.name:<36} {ex.points:>4g} pts  {ex.summary}")
 
 
+from grader.practice.cli import exam_group, practice_cmd  # noqa: E402  (practice and exams, issue 12)
+
+main.add_command(practice_cmd)
+main.add_command(exam_group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

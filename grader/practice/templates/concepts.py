@@ -24,7 +24,7 @@ CONCEPTS = (
       N_("Each step has its own weights, so early weights receive no gradient.")),
      N_("The same matrix appears in every factor of the chain rule over time; with its largest singular value below 1 the product decays.")),
     (N_("How do LSTM and GRU ease the vanishing-gradient problem?"),
-     N_("Their state is updated additively through gates (c_t = f ⊙ c_{t−1} + i ⊙ g), so a gradient can flow back through the forget/update gate without repeated multiplication by a weight matrix."),
+     N_("Their state is updated additively through gates (c(t) = f ⊙ c(t−1) + i ⊙ g), so a gradient can flow back through the forget/update gate without repeated multiplication by a weight matrix."),
      (N_("They use ReLU instead of sigmoid for every gate."),
       N_("They remove the recurrent weights Wh altogether."),
       N_("They process the sequence backwards, so early steps are close to the loss.")),
