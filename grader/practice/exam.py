@@ -240,10 +240,11 @@ def _e(text: str) -> str:
 def _paper(title: str, student: Student, items: list[Item], questions: list[Question], tr) -> tuple[str, str]:
     t = lambda m, **f: render(msg(m, **f), tr)  # noqa: E731
     total = sum(i.points for i in items)
-    md = [f"# {title}", f"{t(N_('Name'))}: {student.name}  ", f"{t(N_('Student id'))}: {student.id}  ",
+    name_label, id_label, answer_label = t(N_("Name")), t(N_("Student id")), t(N_("Answer"))
+    md = [f"# {title}", f"{name_label}: {student.name}  ", f"{id_label}: {student.id}  ",
           t(N_("Total: {points} points. Write each answer in the box; shapes as (2, 3, 4), matrices row by row as 1 2; 3 4."), points=f"{total:g}")]
-    html_parts = [f"<h1>{_e(title)}</h1>", f'<table class="meta"><tr><td>{_e(t(N_("Name")))}</td><td>{_e(student.name)}</td></tr>'
-                  f'<tr><td>{_e(t(N_("Student id")))}</td><td>{_e(student.id)}</td></tr></table>', f"<p>{_e(md[3])}</p>"]
+    html_parts = [f"<h1>{_e(title)}</h1>", f'<table class="meta"><tr><td>{_e(name_label)}</td><td>{_e(student.name)}</td></tr>'
+                  f'<tr><td>{_e(id_label)}</td><td>{_e(student.id)}</td></tr></table>', f"<p>{_e(md[3])}</p>"]
     section = None
     for item, q in zip(items, questions):
         if item.section != section:
@@ -254,9 +255,9 @@ def _paper(title: str, student: Student, items: list[Item], questions: list[Ques
         md += [f"### {head}", rd.markdown(q.prompt, tr)]
         if q.choices:
             md.append(rd.choices_markdown(q.choices, tr))
-        md.append(f"{t(N_('Answer'))}: ______________________")
+        md.append(f"{answer_label}: ______________________")
         html_parts.append(f'<div class="q"><h3>{_e(head)}</h3>{rd.html_lines(q.prompt, tr)}{rd.choices_html(q.choices, tr)}'
-                          f'<div class="answer">{_e(t(N_("Answer")))}:</div></div>')
+                          f'<div class="answer">{_e(answer_label)}:</div></div>')
     return "\n\n".join(md) + "\n", "\n".join(html_parts)
 
 
@@ -264,9 +265,9 @@ def _key_entry(student: Student, items: list[Item], questions: list[Question], t
     md = [f"## {student.id} {student.name}".rstrip()]
     hp = [f"<h2>{_e(student.id)} {_e(student.name)}</h2>"]
     for item, q in zip(items, questions):
-        answer = format_key(q)
+        answer, label = format_key(q), render(msg(N_("Answer")), tr)
         md += [f"### {item.label} — {render(msg(REGISTRY[q.template].title), tr)} `{q.uid}`",
-               f"**{render(msg(N_('Answer')), tr)}: {answer}**", rd.markdown(q.solution, tr)]
+               f"**{label}: {answer}**", rd.markdown(q.solution, tr)]
         hp.append(f'<div class="q"><h3>{_e(item.label)} <code>{_e(q.uid)}</code></h3><p class="key">{_e(answer)}</p>{rd.html_lines(q.solution, tr)}</div>')
     return "\n\n".join(md), "\n".join(hp)
 
@@ -353,8 +354,8 @@ STATUS = {"correct": N_("correct"), "wrong": N_("wrong"), "unreadable": N_("coul
 
 def _feedback_entry(item: dict, q: Question, mark: Mark, note, tr) -> str:
     t = lambda m, **f: render(msg(m, **f), tr)  # noqa: E731
-    points = f"{item['points']:g}"
-    lines = [f"## {t(N_('Question {label} ({points} points)'), label=item['label'], points=points)}",
+    head = t(N_("Question {label} ({points} points)"), label=item["label"], points=f"{item['points']:g}")
+    lines = [f"## {head}",
              rd.markdown(q.prompt, tr)]
     if q.choices:
         lines.append(rd.choices_markdown(q.choices, tr))
