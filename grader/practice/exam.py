@@ -156,7 +156,8 @@ def load_roster(path: Path, default_lang: str) -> list[Student]:
             raise ExamError(f"{path}: line {n}: unknown language {lang!r}")
         ids.add(sid)
         file = _file_stem(sid)
-        assert file not in files
+        if file in files:
+            raise ExamError(f"{path}: line {n}: id {sid!r} would share the output file {file!r} with another student")
         files.add(file)
         students.append(Student(sid, (row.get("name") or "").strip(), lang, file))
     return students

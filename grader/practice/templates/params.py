@@ -76,8 +76,8 @@ def model_layer(rng: random.Random) -> Draft:
     layer, shape_in, shape_out = rng.choice(steps)
     ask_params = not isinstance(layer, Pool) and rng.random() < 0.6
     c, h, w = model.input_shape
-    prompt = [msg(N_("{model} takes a {h}×{w}×{c} input. Its layer"), model=model.name, h=h, w=w, c=c), describe(layer),
-              msg(N_("receives an input of shape {shape} (C, H, W)."), shape=_shape(shape_in))]
+    prompt = [msg(N_("{model} takes a {h}×{w}×{c} input. One of its layers receives an input of shape {shape} (C, H, W):"),
+                  model=model.name, h=h, w=w, c=c, shape=_shape(shape_in)), describe(layer)]
     if ask_params:
         prompt.append(msg(N_("How many learnable parameters does this layer have?")))
         return Draft(tuple(prompt), "number", params(layer), tuple(weight_lines(layer)))
