@@ -168,7 +168,14 @@ def format_key(question: Question) -> str:
         return LETTERS[key]
     if question.kind == "shape":
         return "(" + ", ".join(str(k) for k in key) + ")"
+    if question.tol > 0:  # rounded as the question asks ("to 2 decimal places"), which is within tol
+        d = _decimals(question.tol)
+        return "; ".join(" ".join(_trim(f"{float(v):.{d}f}") for v in row) for row in key)
     return "; ".join(" ".join(num(float(v)) for v in row) for row in key)
+
+
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _decimals(tol: float) -> int:
