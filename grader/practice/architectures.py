@@ -32,6 +32,7 @@ class Model:
 
 
 def lenet5() -> Model:
+    """LeNet-5 (LeCun et al. 1998) on 32×32×1: C1, S2, C3, S4, C5, F6, output."""
     return Model("LeNet-5", (1, 32, 32), (
         Conv(1, 6, 5, name="C1"), Pool(2, kind="avg", name="S2"),
         Conv(6, 16, 5, name="C3"), Pool(2, kind="avg", name="S4"),
@@ -40,6 +41,7 @@ def lenet5() -> Model:
 
 
 def alexnet() -> Model:
+    """AlexNet (Krizhevsky et al. 2012), single tower, on 227×227×3: conv1–conv5, pools, fc6–fc8."""
     return Model("AlexNet", (3, 227, 227), (
         Conv(3, 96, 11, stride=4, name="conv1"), Pool(3, 2, name="pool1"),
         Conv(96, 256, 5, pad=2, name="conv2"), Pool(3, 2, name="pool2"),
@@ -50,6 +52,7 @@ def alexnet() -> Model:
 
 
 def vgg16() -> Model:
+    """VGG-16 (configuration D of Simonyan & Zisserman 2015) on 224×224×3: 13 3×3 convolutions, 5 pools, 3 FC."""
     layers: list[Layer] = []
     cin = 3
     for block, (width, count) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], start=1):
@@ -132,6 +135,7 @@ class ResBlock:
 
     @property
     def out_channels(self) -> int:
+        """Output channels: ``planes`` (basic) or ``4·planes`` (bottleneck)."""
         return self.planes * (4 if self.kind == "bottleneck" else 1)
 
     def main(self) -> list[Layer]:

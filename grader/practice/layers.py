@@ -103,14 +103,17 @@ class Pool:
     name: str = ""
 
     def weights(self) -> dict[str, Shape]:
+        """Parameter tensors by ``torch.nn`` name → shape (empty when the layer has none)."""
         return {}
 
     def out_shape(self, shape: Shape) -> Shape:
+        """Output shape for an input ``shape`` ``(C, H, W)``; raises ValueError when the input does not fit."""
         c, h, w = shape
         s = self.stride or self.k
         return (c, window_count(h, self.k, s, self.pad, 1, self.ceil_mode), window_count(w, self.k, s, self.pad, 1, self.ceil_mode))
 
     def macs(self, shape: Shape) -> int:
+        """Multiply–accumulates for one input of ``shape`` (0 for layers without weights)."""
         return 0
 
 
@@ -124,14 +127,17 @@ class Linear:
     name: str = ""
 
     def weights(self) -> dict[str, Shape]:
+        """Parameter tensors by ``torch.nn`` name → shape (empty when the layer has none)."""
         return {"weight": (self.fout, self.fin)} | ({"bias": (self.fout,)} if self.bias else {})
 
     def out_shape(self, shape: Shape) -> Shape:
+        """Output shape for an input ``shape`` ``(C, H, W)``; raises ValueError when the input does not fit."""
         if prod(shape) != self.fin:
             raise ValueError(f"{self.name or 'linear'} expects {self.fin} inputs, got {prod(shape)}")
         return (self.fout,)
 
     def macs(self, shape: Shape) -> int:
+        """Multiply–accumulates for one input of ``shape`` (0 for layers without weights)."""
         return self.fin * self.fout
 
 
@@ -143,12 +149,15 @@ class BatchNorm:
     name: str = ""
 
     def weights(self) -> dict[str, Shape]:
+        """Parameter tensors by ``torch.nn`` name → shape (empty when the layer has none)."""
         return {"weight": (self.c,), "bias": (self.c,)}
 
     def out_shape(self, shape: Shape) -> Shape:
+        """Output shape for an input ``shape`` ``(C, H, W)``; raises ValueError when the input does not fit."""
         return shape
 
     def macs(self, shape: Shape) -> int:
+        """Multiply–accumulates for one input of ``shape`` (0 for layers without weights)."""
         return 0
 
 
@@ -167,6 +176,7 @@ class Recurrent:
     name: str = ""
 
     def weights(self) -> dict[str, Shape]:
+        """Parameter tensors by ``torch.nn`` name → shape (empty when the layer has none)."""
         g = self.gates * self.hidden
         w = {"weight_ih_l0": (g, self.input_size), "weight_hh_l0": (g, self.hidden)}
         names = ["bias_ih_l0", "bias_hh_l0"][: self.biases]
@@ -183,6 +193,7 @@ class MultiHead:
     name: str = ""
 
     def weights(self) -> dict[str, Shape]:
+        """Parameter tensors by ``torch.nn`` name → shape (empty when the layer has none)."""
         e = self.embed_dim
         w = {"in_proj_weight": (3 * e, e), "out_proj.weight": (e, e)}
         return w | ({"in_proj_bias": (3 * e,), "out_proj.bias": (e,)} if self.bias else {})

@@ -53,10 +53,12 @@ def html_lines(lines: Iterable[Text], tr) -> str:
 
 
 def choices_markdown(choices, tr) -> str:
+    """Choices as a Markdown list with their letters."""
     return "\n".join(f"- **{LETTERS[i]}** {render(c, tr)}" for i, c in enumerate(choices))
 
 
 def choices_html(choices, tr) -> str:
+    """Choices as an HTML list with their letters (escaped); empty when there are none."""
     items = "".join(f"<li><b>{LETTERS[i]}</b> {html.escape(render(c, tr))}</li>" for i, c in enumerate(choices))
     return f'<ul class="choices">{items}</ul>' if items else ""
 

@@ -21,6 +21,8 @@ VARIANT = {"v", "variant", "again"}
 
 
 class Console(Protocol):
+    """Where a session's questions go and answers come from."""
+
     def ask(self, prompt: str) -> str | None:
         """One line from the student, or ``None`` at the end of input."""
 
@@ -37,12 +39,14 @@ class TerminalConsole:
         self._session = PromptSession()
 
     def ask(self, prompt: str) -> str | None:
+        """Show ``prompt`` and return one line, or ``None`` at the end of input (Ctrl-D, end of file)."""
         try:
             return self._session.prompt(prompt)
         except (EOFError, KeyboardInterrupt):
             return None
 
     def say(self, text: str) -> None:
+        """Show ``text`` (one or more lines)."""
         print(text, flush=True)
 
 
@@ -55,12 +59,14 @@ class ScriptConsole:
         self._out = out
 
     def ask(self, prompt: str) -> str | None:
+        """Show ``prompt`` and return one line, or ``None`` at the end of input (Ctrl-D, end of file)."""
         answer = next(self._lines, None)
         if answer is not None:
             self.say(prompt + answer)
         return answer
 
     def say(self, text: str) -> None:
+        """Show ``text`` (one or more lines)."""
         self.transcript.append(text)
         if self._out is not None:
             print(text, file=self._out, flush=True)

@@ -60,6 +60,7 @@ class ProgressStore:
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
+        """Close the database connection."""
         self._db.close()
 
     def record(self, user: str, template: str, seed: int, correct: bool, today: dt.date | None = None) -> int:

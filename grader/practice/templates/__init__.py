@@ -59,6 +59,7 @@ def template(id: str, topic: str, title: str):
         raise ValueError(f"unknown topic {topic!r}")
 
     def register(fn: Callable[[random.Random], Draft]):
+        """Add ``fn`` to :data:`REGISTRY` under the template id."""
         if id in REGISTRY:
             raise ValueError(f"template {id!r} registered twice")
         REGISTRY[id] = Template(id, topic, title, fn)

@@ -101,6 +101,7 @@ def backward(nodes, values: dict[str, float], upstream: float) -> tuple[dict[str
     steps: list = []
 
     def settle(v: str) -> None:
+        """Sum the gradients that reached ``v`` and record the fan-out step when there were several."""
         total = parts.get(v, [0.0])
         grads[v] = sum(total)
         if len(total) > 1:
@@ -142,6 +143,7 @@ def _values(rng: random.Random, graph: str) -> dict[str, float]:
 
 @template("backprop_graph", "backprop", N_("Backpropagation on a computation graph"))
 def backprop_graph(rng: random.Random) -> Draft:
+    """∂L/∂(a value) or a local gradient on one of :data:`GRAPHS`; number, exact (2 decimals, tol 0.005, with a sigmoid)."""
     graph = rng.choice(sorted(GRAPHS))
     leaves, nodes, drawing = GRAPHS[graph]
     vals = _values(rng, graph)

@@ -24,6 +24,7 @@ def _rows(a: np.ndarray) -> tuple[tuple[float, ...], ...]:
 
 @template("pool_by_hand", "byhand", N_("Pooling by hand"))
 def pool_by_hand(rng: random.Random) -> Draft:
+    """Max or average pooling of a 4×4–5×6 integer matrix; matrix key, tol 0.005 (averages to 2 decimals)."""
     k, s = rng.choice([(2, 2), (2, 2), (2, 1), (3, 1), (3, 2)])
     h = rng.choice([4, 5]) if (k, s) != (2, 2) else 4
     w = rng.choice([4, 5]) if (k, s) != (2, 2) else rng.choice([4, 6])
@@ -43,6 +44,7 @@ def pool_by_hand(rng: random.Random) -> Draft:
 
 @template("conv_by_hand", "byhand", N_("Convolution by hand"))
 def conv_by_hand(rng: random.Random) -> Draft:
+    """Valid cross-correlation or true convolution of a 4×4/5×5 matrix with a 2×2/3×3 or Sobel kernel; matrix key, exact."""
     n = rng.choice([4, 4, 5])
     x = np.array([[rng.randint(0, 5) for _ in range(n)] for _ in range(n)], dtype=float)
     if rng.random() < 0.4:

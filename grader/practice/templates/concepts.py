@@ -58,6 +58,7 @@ CONCEPTS = (
 
 @template("concept", "concepts", N_("Concept questions"))
 def concept(rng: random.Random) -> Draft:
+    """One of :data:`CONCEPTS` with shuffled choices; choice key."""
     question, right, wrong, why = rng.choice(CONCEPTS)
     options = [right, *wrong]
     rng.shuffle(options)

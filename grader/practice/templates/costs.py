@@ -11,6 +11,7 @@ from grader.practice.text import msg, num
 
 @template("conv_macs", "costs", N_("MACs and FLOPs of a convolution"))
 def conv_macs(rng: random.Random) -> Draft:
+    """MACs or FLOPs (2 per MAC) of a convolution, bias ignored; number, exact."""
     while True:
         c = rng.choice([3, 16, 32, 64, 128])
         f = rng.choice([16, 32, 64, 128, 256])
@@ -36,6 +37,7 @@ def conv_macs(rng: random.Random) -> Draft:
 
 @template("dwsep_ratio", "costs", N_("Depthwise-separable cost ratio"))
 def dwsep_ratio(rng: random.Random) -> Draft:
+    """Separable / standard cost in MACs (= 1/F + 1/k², MobileNet §3.1); number, tol 0.0005 (3 decimals)."""
     c = rng.choice([16, 32, 64, 128, 256, 512])
     f = rng.choice([8, 16, 32, 64, 128, 256, 512])
     k = rng.choice([3, 3, 5, 7])

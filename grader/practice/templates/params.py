@@ -33,6 +33,7 @@ def describe(layer) -> Msg:
 
 @template("conv_params", "params", N_("Parameters of a convolution"))
 def conv_params(rng: random.Random) -> Draft:
+    """Parameters of a convolution with or without bias and groups; number, exact."""
     cin = rng.choice([1, 3, 8, 16, 32, 48, 64, 96, 128, 256])
     cout = rng.choice([8, 16, 32, 64, 96, 128, 192, 256, 512])
     k = rng.choice([1, 3, 3, 5, 7, 11])
@@ -47,6 +48,7 @@ def conv_params(rng: random.Random) -> Draft:
 
 @template("fc_params", "params", N_("Parameters of a fully connected layer"))
 def fc_params(rng: random.Random) -> Draft:
+    """Parameters of a fully connected layer on a flattened feature map; number, exact."""
     c, hw = rng.choice([16, 32, 64, 128, 256]), rng.choice([1, 2, 4, 5, 6, 7])
     fout = rng.choice([10, 84, 100, 120, 256, 512, 1000, 4096])
     layer = Linear(c * hw * hw, fout, bias=rng.random() < 0.7, name="fc")
@@ -58,6 +60,7 @@ def fc_params(rng: random.Random) -> Draft:
 
 @template("dwsep_params", "params", N_("Parameters of a depthwise separable convolution"))
 def dwsep_params(rng: random.Random) -> Draft:
+    """Parameters of a depthwise + pointwise pair; number, exact."""
     c, f, k = rng.choice([16, 32, 64, 128, 256, 512]), rng.choice([32, 64, 128, 256, 512, 1024]), rng.choice([3, 3, 5])
     bias = rng.random() < 0.5
     dw, pw, std = Conv(c, c, k, groups=c, bias=bias, name="depthwise"), Conv(c, f, 1, bias=bias, name="pointwise"), Conv(c, f, k, bias=bias)
@@ -71,6 +74,7 @@ def dwsep_params(rng: random.Random) -> Draft:
 
 @template("model_layer", "params", N_("Named layers of LeNet-5, AlexNet, VGG-16 and MobileNet"))
 def model_layer(rng: random.Random) -> Draft:
+    """Parameters (number) or output shape (shape) of a named layer of LeNet-5, AlexNet, VGG-16 or MobileNet; exact."""
     model = MODELS[rng.choice(sorted(MODELS))]()
     steps = trace(list(model.layers), model.input_shape)
     layer, shape_in, shape_out = rng.choice(steps)
@@ -97,6 +101,7 @@ def _shape(s) -> str:
 
 @template("inception_params", "params", N_("GoogLeNet inception module with and without 1×1 reductions"))
 def inception_params(rng: random.Random) -> Draft:
+    """Parameters or output channels of a GoogLeNet inception module with or without 1×1 reductions; number, exact."""
     mod = rng.choice(INCEPTIONS)
     reduce = rng.random() < 0.5
     ask = rng.choice(["params", "params", "channels"])
@@ -122,6 +127,7 @@ def inception_params(rng: random.Random) -> Draft:
 
 @template("resnet_block", "params", N_("ResNet-18 basic blocks and ResNet-50 bottlenecks"))
 def resnet_block(rng: random.Random) -> Draft:
+    """Parameters (conv + BN γ, β) or output shape of a ResNet-18 basic or ResNet-50 bottleneck block; exact."""
     block = rng.choice(RESBLOCKS)
     main, short = block.main(), block.shortcut()
     ask_params = rng.random() < 0.7

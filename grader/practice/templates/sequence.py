@@ -21,6 +21,7 @@ def _s(*dims) -> str:
 
 @template("lstm_shapes", "sequence", N_("Shapes through an LSTM step"))
 def lstm_shapes(rng: random.Random) -> Draft:
+    """Shape of Wx, Wh, b, the packed gates, a gate or next_c in a CS231n LSTM step; shape, exact."""
     n, d, h = rng.randint(2, 64), rng.choice([10, 16, 32, 50, 100, 128, 300]), rng.choice([8, 20, 32, 64, 128, 256])
     what = rng.choice(["Wx", "Wh", "b", "a", "c", "gate"])
     shapes = {"Wx": (d, 4 * h), "Wh": (h, 4 * h), "b": (4 * h,), "a": (n, 4 * h), "c": (n, h), "gate": (n, h)}
@@ -34,6 +35,7 @@ def lstm_shapes(rng: random.Random) -> Draft:
 
 @template("gru_shapes", "sequence", N_("Shapes through a GRU step"))
 def gru_shapes(rng: random.Random) -> Draft:
+    """Shape of a ``nn.GRUCell`` weight, gate or next_h; shape, exact."""
     n, d, h = rng.randint(2, 64), rng.choice([10, 16, 32, 50, 100, 128]), rng.choice([8, 20, 32, 64, 128])
     what = rng.choice(["weight_ih", "weight_hh", "r", "next_h"])
     shapes = {"weight_ih": (3 * h, d), "weight_hh": (3 * h, h), "r": (n, h), "next_h": (n, h)}
@@ -46,6 +48,7 @@ def gru_shapes(rng: random.Random) -> Draft:
 
 @template("mha_shapes", "sequence", N_("Shapes through multi-head attention"))
 def mha_shapes(rng: random.Random) -> Draft:
+    """d_k (number) or the shape of split queries, attention weights or output of multi-head attention; exact."""
     heads = rng.choice([2, 4, 8, 12, 16])
     e = heads * rng.choice([8, 16, 32, 64])
     n, t, s = rng.randint(1, 32), rng.randint(2, 50), rng.randint(2, 50)
@@ -66,6 +69,7 @@ def mha_shapes(rng: random.Random) -> Draft:
 
 @template("vit_patchify", "sequence", N_("ViT patchify with the class token"))
 def vit_patchify(rng: random.Random) -> Draft:
+    """Tokens, patch matrix, token sequence (with the class token) or patch-embedding parameters of a ViT; exact."""
     p = rng.choice([4, 8, 14, 16, 32])
     size = p * rng.choice([2, 4, 7, 8, 14]) if p != 16 else rng.choice([224, 384, 64, 128])
     c, n, d = rng.choice([1, 3]), rng.randint(1, 64), rng.choice([64, 128, 192, 384, 768])
@@ -91,6 +95,7 @@ def vit_patchify(rng: random.Random) -> Draft:
 
 @template("seq_params", "sequence", N_("Parameters of LSTM, GRU and multi-head attention layers"))
 def seq_params(rng: random.Random) -> Draft:
+    """Parameters of an LSTM/GRU/RNN layer (PyTorch's two biases or CS231n's one) or of ``nn.MultiheadAttention``; exact."""
     kind = rng.choice(["lstm", "gru", "rnn", "mha"])
     if kind == "mha":
         heads = rng.choice([1, 2, 4, 8])

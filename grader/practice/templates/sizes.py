@@ -13,6 +13,7 @@ CONV_FORMULA = "out = ⌊(in + 2·pad − dilation·(k − 1) − 1) / stride⌋
 
 @template("conv_output_size", "sizes", N_("Convolution output size"))
 def conv_output_size(rng: random.Random) -> Draft:
+    """(H', W') of a convolution with stride, padding and dilation; shape, exact."""
     while True:
         h = rng.choice([227, 224, 32, 28]) if rng.random() < 0.3 else rng.randint(5, 64)
         w = h if rng.random() < 0.5 else rng.randint(5, 64)
@@ -38,6 +39,7 @@ def conv_output_size(rng: random.Random) -> Draft:
 
 @template("pool_output_size", "sizes", N_("Pooling output size"))
 def pool_output_size(rng: random.Random) -> Draft:
+    """Output size of max pooling with stride, padding and ceil_mode (PyTorch's last-window rule); number, exact."""
     while True:
         n = rng.randint(4, 60)
         k = rng.choice([2, 2, 3, 3, 4])
@@ -62,6 +64,7 @@ def pool_output_size(rng: random.Random) -> Draft:
 
 @template("same_padding", "sizes", N_("Same padding"))
 def same_padding(rng: random.Random) -> Draft:
+    """(before, after) padding for 'same' output at stride 1, extra after; shape, exact."""
     k = rng.randint(1, 7)
     d = rng.choice([1, 1, 2, 3])
     total = (d * (k - 1) + 1) - 1  # the span minus the one position that keeps the size
@@ -78,6 +81,7 @@ def same_padding(rng: random.Random) -> Draft:
 
 @template("receptive_field", "sizes", N_("Receptive field of a stack"))
 def receptive_field_q(rng: random.Random) -> Draft:
+    """Receptive field of a stack of 2–4 (kernel, stride, dilation) layers; number, exact."""
     stack = []
     for _ in range(rng.randint(2, 4)):
         k = rng.choice([1, 2, 3, 3, 3, 5, 7])
