@@ -43,3 +43,14 @@ def test_same_seed_same_question_and_seeds_differ():
 def test_every_topic_has_templates():
     for topic in TOPICS:
         assert templates(topic)
+
+
+def test_generation_never_imports_torch():
+    # Keys come from layer definitions, so practice runs (and the 1,000-seed test stays fast) without torch.
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom grader.practice.templates import templates, generate\n"
+            "[generate(t.id, s) for t in templates() for s in range(3)]\nimport grader.practice.exam, grader.practice.session\n"
+            "sys.exit('torch' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
