@@ -60,6 +60,7 @@ def test_neighbours_differ_and_papers_are_reproducible(exam):
         assert len(set(item["pool"])) >= MIN_POOL
     assert len({tuple(v) for v in variants}) > 1
     again = _make(exam, out="again")
+    assert again == manifest
     for s in manifest["students"]:
         assert (exam / "out" / "papers" / f"{s['file']}.md").read_text() == (exam / "again" / "papers" / f"{s['file']}.md").read_text()
     other = _make(exam, out="other", secret="another-secret")
