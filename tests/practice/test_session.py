@@ -64,7 +64,7 @@ def test_interactive_session_through_a_pseudo_terminal(tmp_path):
     q1 = generate(*items[0])
     env = dict(os.environ, DEEPGRADE_PRACTICE_DB=str(tmp_path / "p.sqlite"), PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
     child = pexpect.spawn(sys.executable, ["-m", "grader", "practice", "--topic", "sizes", "--count", "2", "--seed", "5", "--user", "pty"],
-                          cwd=str(REPO), env=env, encoding="utf-8", timeout=30)
+                          cwd=str(REPO), env=env, encoding="utf-8", timeout=90)  # generous: a loaded CI machine starts Python slowly
     try:
         child.expect("Your answer:")
         child.sendline("not a number at all ((")
