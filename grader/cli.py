@@ -106,6 +106,11 @@ def list_cmd() -> None:
             console.print(f"  {ex.name:<36} {ex.points:>4g} pts  {ex.summary}")
 
 
+from grader.practice.cli import exam_group, practice_cmd  # noqa: E402  (practice and exams, issue 12)
+
+main.add_command(practice_cmd)
+main.add_command(exam_group)
+
 from grader import cli_grade  # noqa: E402  (grade and export; registered last so a student copy can drop them)
 
 cli_grade.register(main, REPO_ROOT)
