@@ -166,8 +166,9 @@ def gradescope_results(doc: dict) -> dict:
 
     Returns:
         ``{"score", "max_score", "output", "tests": [{"name", "score", "max_score", "status"
-        ("passed"/"failed"), "visibility" ("visible"), "output"}]}``; ``output`` is the
-        exercise's message (hidden cases' reference values are never in it).
+        ("passed"/"failed"), "visibility" ("visible"), "output"}]}``. Students see ``output``,
+        so it never holds a hidden case's message (which may show reference values): see
+        :func:`student_output`.
     """
     tests = [
         {
@@ -176,11 +177,37 @@ def gradescope_results(doc: dict) -> dict:
             "max_score": e["max_score"],
             "status": "passed" if e["status"] == "passed" else "failed",
             "visibility": "visible",
-            "output": f"[{e['status']}] {e['message']}",
+            "output": student_output(e),
         }
         for e in doc["exercises"]
     ]
     return {"score": doc["total"], "max_score": doc["max_total"], "output": "; ".join(doc.get("notes", [])), "tests": tests}
+
+
+def student_output(exercise: dict) -> str:
+    """What a student may read about one exercise result: status, cases passed, the first failing
+    *public* case in detail, only a count for hidden ones, and the diagnoses' names.
+
+    Args:
+        exercise: an exercise's JSON (:meth:`grader.results.ExerciseResult.to_json`).
+    Returns:
+        Plain text. When no case ran (import error, missing function, stub) it is the
+        exercise's message, which is about the student's own files.
+    """
+    cases = exercise.get("cases") or []
+    if not cases:
+        return f"[{exercise['status']}] {exercise['message']}"
+    passed = sum(c["passed"] for c in cases)
+    lines = [f"[{exercise['status']}] {passed} of {len(cases)} cases passed."]
+    public = [c for c in cases if not c["passed"] and c["case_id"].startswith("public/")]
+    hidden = [c for c in cases if not c["passed"] and not c["case_id"].startswith("public/")]
+    if public:
+        lines.append(f"First failure, {public[0]['label']}:\n{public[0]['message']}")
+    if hidden:
+        lines.append(f"{len(hidden)} hidden case(s) failed (their details are not shown).")
+    if exercise.get("diagnoses"):
+        lines.append("Diagnosis: " + ", ".join(exercise["diagnoses"]))
+    return "\n".join(lines)
 
 
 def export(docs: Sequence[dict], exercise_names: Sequence[str], fmt: str, out: Path) -> list[Path]:

@@ -68,8 +68,14 @@ def test_subset_adds_history_kept_regrade_and_exports(tmp_path, backend):
     assert list(csv.DictReader((out / "export.csv").open(encoding="utf-8")))[1]["total"] == "2.0"
 
 
-def test_gradescope_format_of_a_failure():
+def test_gradescope_output_never_shows_a_hidden_case():
+    cases = [{"case_id": "public/00", "label": "x (1, 2)", "passed": True, "message": "", "diagnoses": []},
+             {"case_id": "hidden/00", "label": "x (3, 4)", "passed": False, "message": "got 1.5, expected 7.25", "diagnoses": []}]
     doc = {"total": 0.5, "max_total": 2, "notes": [], "exercises": [
-        {"name": "conv_output_size", "assignment": "01_conv_arithmetic", "score": 0.5, "max_score": 2, "status": "partial", "message": "m"}]}
-    out = gradescope_results(doc)
-    assert out["tests"][0]["status"] == "failed" and out["tests"][0]["output"] == "[partial] m"
+        {"name": "conv_output_size", "assignment": "01_conv_arithmetic", "score": 1, "max_score": 2, "status": "partial",
+         "message": "Failed 1 of 2 cases. First failure, x (3, 4):\ngot 1.5, expected 7.25", "diagnoses": ["flipped_kernel"], "cases": cases}]}
+    test = gradescope_results(doc)["tests"][0]
+    assert test["status"] == "failed" and "7.25" not in test["output"]
+    assert "1 of 2 cases passed" in test["output"] and "1 hidden case(s) failed" in test["output"] and "flipped_kernel" in test["output"]
+    cases[0].update(passed=False, message="got 3, expected 4")
+    assert "expected 4" in gradescope_results(doc)["tests"][0]["output"]  # a public case is shown in full
