@@ -315,6 +315,8 @@ def grade_batch(
     exercises = list({(ex.assignment, ex.name): ex for ex in exercises}.values())  # "-a 01,01" grades once
     bank = CaseBank(secret)
     for exercise in exercises:  # fail early (and once) if the reference is broken
+        if stop is not None and stop.is_set():
+            break  # Ctrl-C while preparing: nothing will be graded, only the records written
         bank.cases(exercise)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
