@@ -142,6 +142,21 @@ def release_cmd(student_dir: Path | None) -> None:
         console.print(f"wrote a student copy (no solutions, {len(fixtures)} fixture files) to {student_dir}/")
 
 
+@main.command("validate")
+@click.option("-a", "--assignment", "assignment", help="Assignment(s), comma-separated (default: all).")
+@click.option("--secret", "--seed", "secret", default="validate", show_default=True, help="Secret for the hidden cases the checks grade.")
+@click.option("--fixtures", "fixtures_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Also check the public fixtures in this folder.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Gradings run at once.")
+@click.option("--static", is_flag=True, help="Only the checks that run no code (stubs, names, messages, fixtures).")
+def validate_cmd(assignment: str | None, secret: str, fixtures_dir: Path | None, workers: int, static: bool) -> None:
+    """Self-test the exercises: solutions score full marks, stubs zero, every variant its own diagnosis."""
+    from grader.validate import format_report, validate
+
+    report = validate(assignments=_assignment_list(assignment), secret=secret, fixtures_dir=fixtures_dir, workers=workers, grade=not static)
+    console.print(format_report(report), markup=False, highlight=False)
+    sys.exit(0 if report.ok else 1)
+
+
 @main.command("list")
 def list_cmd() -> None:
     """List assignments and their exercises."""
