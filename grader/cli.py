@@ -61,7 +61,8 @@ def main() -> None:
 @click.argument("assignment", required=False)
 @click.option("-k", "name_filter", help="Only exercises whose name contains this text.")
 @click.option("--path", type=click.Path(exists=True, file_okay=True, path_type=Path), help="Your code (default: assignments/ or assignments/<ASSIGNMENT>).")
-def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None) -> None:
+@click.option("--fixtures", "fixtures_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Public cases to check against (a student copy's fixtures/; default: the solutions if present, else ./fixtures).")
+def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None, fixtures_dir: Path | None) -> None:
     """Check your own work on the public cases (runs your code in a separate process)."""
     from grader.runner.local import LocalBackend
 
@@ -71,7 +72,7 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
         path = base / names[0] if len(names) == 1 and (base / names[0]).is_dir() else base
     console.print(f"Checking [bold]{path}[/] on the public cases of {', '.join(names)}\n")
     try:
-        result = api.check(names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r))
+        result = api.check(names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r), fixtures_dir=fixtures_dir)
     except (KeyError, ReferenceUnavailable) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     report_text.print_check(console, result)
@@ -82,7 +83,7 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-a", "--assignment", "assignment", help="Assignment(s), comma-separated (default: all).")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("grades"), show_default=True, help="Output folder.")
-@click.option("--seed", help="Course secret for hidden cases (default: DEEPGRADE_SECRET or deepgrade.toml).")
+@click.option("--secret", "--seed", "seed", help="Course secret for hidden cases (default: DEEPGRADE_SECRET or deepgrade.toml); --seed is an alias.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Course config (TOML).")
 @click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True, help="Submissions graded in parallel.")
 @click.option("--no-sandbox", is_flag=True, help="Run student code without the sandbox (trusted code only).")
@@ -126,18 +127,12 @@ def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: st
 @click.option("--student", "student_dir", type=click.Path(path_type=Path), help="Also write a solution-free student copy here.")
 def release_cmd(student_dir: Path | None) -> None:
     """Regenerate assignments/ (stubs) from solutions/; optionally write a student copy with public fixtures."""
-    from grader import cases as case_mod
-    from grader.reference import load_assignment
-    from grader.release import write_student_copy, write_stubs
+    from grader.release import build_fixtures, write_student_copy, write_stubs
 
     written = write_stubs(REPO_ROOT / "assignments")
     console.print(f"wrote {len(written)} stub files under assignments/")
     if student_dir is not None:
-        fixtures = {}
-        for name, exercises in ASSIGNMENTS.items():
-            ref = load_assignment(name)
-            for ex in exercises:
-                fixtures[f"{name}/{ex.name}"] = case_mod.prepare(ex, ref, None)
+        fixtures = build_fixtures()
         write_student_copy(student_dir, fixtures)
         console.print(f"wrote a student copy (no solutions, {len(fixtures)} fixture files) to {student_dir}/")
 
@@ -150,7 +145,7 @@ def release_cmd(student_dir: Path | None) -> None:
 @click.option("--static", is_flag=True, help="Only the checks that run no code (stubs, names, messages, fixtures).")
 def validate_cmd(assignment: str | None, secret: str, fixtures_dir: Path | None, workers: int, static: bool) -> None:
     """Self-test the exercises: solutions score full marks, stubs zero, every variant its own diagnosis."""
-    from grader.validate import format_report, validate
+    from grader.validation import format_report, validate
 
     report = validate(assignments=_assignment_list(assignment), secret=secret, fixtures_dir=fixtures_dir, workers=workers, grade=not static)
     console.print(format_report(report), markup=False, highlight=False)

@@ -3,22 +3,27 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
 from grader.reference import SOLUTIONS_DIR
-from grader.validate import check_stubs, validate
+from grader.validation import check_stubs, validate
 
 A = "01_conv_arithmetic"
 
 
-def test_validate_passes_on_assignment_01_and_statically_on_all():
-    runner = CliRunner()
-    graded = runner.invoke(main, ["validate", "-a", "01"])
+def test_validate_passes_statically_on_every_assignment():
+    static = CliRunner().invoke(main, ["validate", "--static", "--seed", "alias-of-secret"])
+    assert static.exit_code == 0, static.output
+    assert "validate: OK" in static.output
+
+
+@pytest.mark.slow
+def test_validate_passes_on_assignment_01():
+    graded = CliRunner().invoke(main, ["validate", "-a", "01", "--secret", "another-secret"])
     assert graded.exit_code == 0, graded.output
     assert "validate: OK" in graded.output and "variants 15" in graded.output
-    static = runner.invoke(main, ["validate", "--static", "--seed", "alias-of-secret"])
-    assert static.exit_code == 0, static.output
 
 
 def test_validate_reports_each_defect_with_what_to_fix(tmp_path):
