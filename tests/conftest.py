@@ -42,6 +42,16 @@ def grading_backend():
 # added there joins its lane without remembering a decorator.
 _SANDBOX_DIRS = {"sandbox", "hostile"}
 _SLOW_FILES = {"test_examples.py", "test_exercises_03_04.py", "test_exercises_05_06.py", "test_cli_grade.py"}
+# single slow tests elsewhere: a hanging child, a whole student copy, and full-assignment gradings
+# that `deepgrade validate` repeats (reference full marks, stubs zero) in the fast lane's stead
+_SLOW_TESTS = {
+    "test_grading.py": {
+        "test_infinite_loop_times_out_and_crash_is_contained",
+        "test_reference_solutions_score_full_marks_on_hidden_cases",
+        "test_untouched_stubs_score_zero_not_implemented",
+    },
+    "test_release.py": {"test_student_copy_contains_no_solution_code", "test_check_in_student_copy_runs_from_fixtures"},
+}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -53,5 +63,5 @@ def pytest_collection_modifyitems(config, items):
             continue
         if parts and parts[0] in _SANDBOX_DIRS:
             item.add_marker(pytest.mark.sandbox)
-        if parts and parts[-1] in _SLOW_FILES:
+        if parts and (parts[-1] in _SLOW_FILES or getattr(item, "originalname", item.name) in _SLOW_TESTS.get(parts[-1], ())):
             item.add_marker(pytest.mark.slow)
