@@ -18,7 +18,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.exercises import get_assignment
+from grader import api
+from grader.exercises import get_assignment, normalization_residual
 from grader.reference import load_module
 from grader.validation import format_report, validate
 
@@ -34,6 +35,39 @@ def test_points_and_order_follow_the_solution_files():
         ("residual_block_forward", 3), ("residual_block_backward", 3),
         ("BasicBlock", 3), ("Bottleneck", 3),
     ]
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return api.CaseBank("examples")
+
+
+def _inputs(bank, name):
+    return [c.inputs for ex in get_assignment(A) if ex.name == name for c in bank.cases(ex)]
+
+
+def test_case_grids_cover_the_edge_cases(bank):
+    bns = _inputs(bank, "batchnorm_forward")
+    assert {p["bn_param"]["mode"] for p in bns} == {"train", "test"}
+    assert any("running_mean" not in p["bn_param"] for p in bns)
+    res = _inputs(bank, "residual_block_forward")
+    assert any(p["probe"] and "ws" in p["params"] for p in res) and any(p["probe"] and "ws" not in p["params"] for p in res)
+    assert any(p["block_param"]["stride"] == 2 and p["params"]["w1"].shape[0] == p["x"].shape[1] for p in res)
+    lns = _inputs(bank, "layernorm_forward")
+    assert any(p["x"].shape[0] == 1 for p in lns) and any(p["x"].shape[0] == p["x"].shape[1] for p in lns)
+    assert any(np.abs(p["x"]).max() < 0.1 for p in lns), "small-variance rows show eps outside the root"
+
+
+def test_residual_cases_keep_relu_inputs_away_from_the_kink(bank):
+    conv = normalization_residual.residual._conv
+    ex = next(e for e in get_assignment(A) if e.name == "residual_block_backward")
+    for case in bank.cases(ex):
+        p, x, s = case.inputs["params"], case.inputs["x"], case.inputs["block_param"]["stride"]
+        a1 = conv(x, p["w1"], p["b1"], s, 1)
+        branch = conv(np.maximum(a1, 0), p["w2"], p["b2"], 1, 1)
+        z = branch + (conv(x, p["ws"], p["bs"], s, 0) if "ws" in p else x)
+        for pre in (a1, branch, z):
+            assert np.min(np.abs(pre)) > 2e-3, case.label  # ≫ the finite-difference perturbation
 
 
 @pytest.fixture(scope="module")
