@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Sequence
 
 from grader import cases as case_mod
 from grader.exercises import get_assignment
-from grader.exercises.base import Exercise
+from grader.exercises.spec import Exercise
 from grader.grading import grade_exercise
 from grader.reference import REPO_ROOT, ReferenceUnavailable, load_assignment
 from grader.report import files as report_files
@@ -122,21 +122,23 @@ def check(
     backend: Backend,
     name_filter: str | None = None,
     on_exercise: Callable[[ExerciseResult], None] | None = None,
+    fixtures_dir: Path | None = None,
 ) -> SubmissionResult:
     """A student's check of their own work on the public cases.
 
-    Uses the reference solutions when present (instructor's repository), else the public
-    fixtures shipped with a student copy.
+    Uses ``fixtures_dir`` when given; else the reference solutions when present (instructor's
+    repository), else the public fixtures shipped with a student copy.
 
     Args:
         assignments: assignment names; their folders under ``path`` are graded together.
         path: the student's ``assignments/`` folder (or any folder of their code).
+        fixtures_dir: public fixtures (``<assignment>/<exercise>.dgf``) to check against.
     Raises:
         KeyError: unknown assignment or filter matching nothing.
         ReferenceUnavailable: no solutions and no fixtures.
     """
     exercises = select_exercises(assignments, name_filter)
-    fixtures = None if (REPO_ROOT / "solutions").is_dir() else FIXTURES_DIR
+    fixtures = fixtures_dir or (None if (REPO_ROOT / "solutions").is_dir() else FIXTURES_DIR)
     bank = CaseBank(None, fixtures_dir=fixtures)
     return grade_submission(read_submission(path), exercises, bank=bank, backend=backend, on_exercise=on_exercise)
 

@@ -65,7 +65,7 @@ def _misconception_texts() -> dict:
 @click.option("-a", "--assignment", "assignment", help="Assignment(s), comma-separated (default: all).")
 @click.option("-k", "name_filter", help="Only exercises whose name contains this text.")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("grades"), show_default=True, help="Output folder.")
-@click.option("--seed", help="Course secret for hidden cases (default: DEEPGRADE_SECRET or deepgrade.toml).")
+@click.option("--secret", "--seed", "seed", help="Course secret for hidden cases (--seed is an alias) (default: DEEPGRADE_SECRET or deepgrade.toml).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Course config (TOML).")
 @click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True, help="Submissions graded in parallel.")
 @click.option("--no-sandbox", is_flag=True, help="Run student code without the sandbox (trusted code only).")
@@ -136,7 +136,7 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
 
 
 def _resume_command(argv: list[str]) -> str:
-    """The command line to run again, shell-quoted, with the secret after ``--seed`` masked."""
+    """The command line to run again, shell-quoted, with the secret after ``--secret``/``--seed`` masked."""
     import shlex
 
     shown, hide = [], False
@@ -145,8 +145,9 @@ def _resume_command(argv: list[str]) -> str:
             shown.append("<secret>")
             hide = False
             continue
-        hide = arg == "--seed"
-        shown.append("--seed=<secret>" if arg.startswith("--seed=") else shlex.quote(arg))
+        hide = arg in ("--secret", "--seed")
+        flag = arg.split("=", 1)[0]
+        shown.append(f"{flag}=<secret>" if flag in ("--secret", "--seed") and "=" in arg else shlex.quote(arg))
     return " ".join(shown) or "grade …"
 
 
@@ -184,7 +185,7 @@ def _print_batch(console: Console, batch, out_dir: Path, elapsed: float, regrade
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True, help="csv: LMS grade import; gradescope: results.json per student; jsonl: one line per student.")
 @click.option("-o", "--output", "dest", type=click.Path(path_type=Path), help="Where to write (default: OUT_DIR/export.csv, OUT_DIR/gradescope/, OUT_DIR/export.jsonl).")
-@click.option("--seed", help="Course secret the grades were given with (default: DEEPGRADE_SECRET, deepgrade.toml, else the secret of the newest grade).")
+@click.option("--secret", "--seed", "seed", help="Course secret the grades were given with (default: DEEPGRADE_SECRET, deepgrade.toml, else the secret of the newest grade).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Course config (TOML).")
 def export_cmd(out_dir: Path, fmt: str, dest, seed, config_path) -> None:
     """Export the grades in OUT_DIR's gradebook (at any time, also during or after an interrupted batch)."""
