@@ -20,6 +20,7 @@ from grader.reference import REPO_ROOT, ReferenceUnavailable, load_assignment
 from grader.report import files as report_files
 from grader.results import ExerciseResult, SubmissionResult
 from grader.runner.backend import Backend, Limits
+from grader.runner.warm import warm_host
 from grader.store import Gradebook, seed_hash
 from grader.submission import Submission, read_submission
 
@@ -90,7 +91,10 @@ def grade_submission(
     limits: Limits | None = None,
     on_exercise: Callable[[ExerciseResult], None] | None = None,
 ) -> SubmissionResult:
-    """Grade one submission on the given exercises, each in a fresh student process.
+    """Grade one submission on the given exercises, each in its own student process.
+
+    The submission is imported once, in a warm child (:mod:`grader.runner.warm`); each
+    exercise runs in a process forked from it.
 
     Args:
         submission: a :class:`Submission` or a path to a file or folder.
@@ -104,12 +108,17 @@ def grade_submission(
     """
     if not isinstance(submission, Submission):
         submission = read_submission(Path(submission))
+    # One warm child per submission imports its files once; every exercise forks from it.
+    host = warm_host(backend, submission, exercises, limits)
     results = []
-    for exercise in exercises:
-        result = grade_exercise(exercise, submission, bank.cases(exercise), backend, limits)
-        results.append(result)
-        if on_exercise:
-            on_exercise(result)
+    try:
+        for exercise in exercises:
+            result = grade_exercise(exercise, submission, bank.cases(exercise), host, limits)
+            results.append(result)
+            if on_exercise:
+                on_exercise(result)
+    finally:
+        host.shutdown()
     return SubmissionResult(submission.name, submission.digest, tuple(results), submission.notes)
 
 
@@ -172,6 +181,7 @@ def grade_batch(
     workers: int = 1,
     limits: Limits | None = None,
     on_result: Callable[[str, dict, bool], None] | None = None,
+    grade_one: Callable[[Submission], dict] | None = None,
 ) -> BatchResult:
     """Grade every submission in a folder; write JSON per submission, ``gradebook.csv`` and the SQLite gradebook.
 
@@ -187,6 +197,9 @@ def grade_batch(
         workers: submissions graded concurrently.
         limits: override the exercises' limits.
         on_result: ``(name, result_json, reused)`` after each submission.
+        grade_one: grades one submission elsewhere and returns its result JSON (e.g.
+            :class:`grader.distributed.DaskGrader`); ``backend`` is then unused. Results are
+            still committed here, one transaction per submission.
     Returns:
         A :class:`BatchResult`; results are JSON dicts in submission order.
     Raises:
@@ -212,7 +225,10 @@ def grade_batch(
         stored = book.lookup(sub.name, names, secret_id, sub.digest)
         if stored is not None:
             return sub.name, stored, True
-        result = grade_submission(sub, exercises, bank=bank, backend=backend, limits=limits).to_json()
+        if grade_one is not None:
+            result = grade_one(sub)
+        else:
+            result = grade_submission(sub, exercises, bank=bank, backend=backend, limits=limits).to_json()
         book.save(names, secret_id, result)
         report_files.write_submission_json(out_dir, result)
         return sub.name, result, False

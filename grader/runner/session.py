@@ -16,9 +16,6 @@ from grader.runner import codec
 from grader.runner.backend import Backend, ChildGone, ChildTimeout, Limits
 
 
-# Importing a submission may import torch (seconds on a loaded 2-core machine): its own budget.
-LOAD_WALL_S = 30.0
-
 
 class SessionAborted(Exception):
     """The student process is gone (timeout, crash, limit, protocol violation).
@@ -112,13 +109,17 @@ class Session:
         Raises:
             SessionAborted: the child could not start, or importing hung or killed it.
         """
+        limits = self._limits
+        # Importing may import torch (seconds on a loaded 2-core machine): its own budget,
+        # limits.import_s. A warm host (grader.runner.warm) has imported the files already.
+        preloaded = bool(getattr(self._backend, "preloads", False))
         try:
             # The session enforces the load and call deadlines itself; the backend's own
             # wall-clock kill (sandbox) is a backstop covering both phases.
-            self._channel = self._backend.open(replace(self._limits, wall_s=self._limits.wall_s + LOAD_WALL_S + 5))
+            self._channel = self._backend.open(limits if preloaded else replace(limits, wall_s=limits.wall_s + limits.import_s + 5))
         except RuntimeError as exc:
             raise SessionAborted(f"the grader could not start a process for your code: {exc}", "crashed") from None
-        self._deadline = time.monotonic() + max(self._limits.wall_s, LOAD_WALL_S)
+        self._deadline = time.monotonic() + max(limits.wall_s, limits.import_s)
         reply = self._roundtrip({"op": "load", "files": files, "want": want}, what="importing your files")
         # The calls get their own budget, so slow imports (torch) do not eat into it.
         self._deadline = time.monotonic() + self._limits.wall_s
@@ -185,7 +186,7 @@ class Session:
             raw = self._channel.recv(remaining)
         except ChildTimeout:
             self.close()
-            limit = self._limits.wall_s if what != "importing your files" else max(self._limits.wall_s, LOAD_WALL_S)
+            limit = self._limits.wall_s if what != "importing your files" else max(self._limits.wall_s, self._limits.import_s)
             raise SessionAborted(
                 f"timed out while {what}: the wall-clock limit is {limit:g} s "
                 "(look for an infinite loop or a very slow loop over elements)",
