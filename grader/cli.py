@@ -86,7 +86,8 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Course config (TOML).")
 @click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True, help="Submissions graded in parallel.")
 @click.option("--no-sandbox", is_flag=True, help="Run student code without the sandbox (trusted code only).")
-def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: str | None, config_path: Path | None, workers: int, no_sandbox: bool) -> None:
+@click.option("--scheduler", help="Grade on a Dask cluster at this address (tcp://HOST:8786); needs deepgrade[dask].")
+def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: str | None, config_path: Path | None, workers: int, no_sandbox: bool, scheduler: str | None = None) -> None:
     """Grade every submission (file or folder) in SUBMISSIONS on all cases, hidden ones included."""
     names = _assignment_list(assignment)
     try:
@@ -95,7 +96,15 @@ def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: st
         raise click.ClickException(str(exc)) from None
     exercises = api.select_exercises(names)
     paths = api.list_submissions(submissions)
-    backend = _backend(no_sandbox, workers)
+    grade_one = None
+    if scheduler:
+        from grader.distributed import connect
+
+        grade_one = connect(scheduler, names, secret=config.secret, limits=config.limits, sandbox=not no_sandbox)
+        workers = max(workers, 2 * grade_one.threads())
+        backend = grade_one
+    else:
+        backend = _backend(no_sandbox, workers)
     start = time.monotonic()
     try:
         with Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), console=console) as progress:
@@ -104,7 +113,7 @@ def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: st
             def done(name: str, result: dict, reused: bool) -> None:
                 progress.update(task, advance=1, description=f"{name}: {result['total']:g}/{result['max_total']:g}{' (kept)' if reused else ''}")
 
-            batch = api.grade_batch(submissions, names, secret=config.secret, out_dir=out_dir, backend=backend, workers=workers, limits=config.limits, on_result=done)
+            batch = api.grade_batch(submissions, names, secret=config.secret, out_dir=out_dir, backend=backend, workers=workers, limits=config.limits, on_result=done, grade_one=grade_one)
     finally:
         backend.shutdown()
     elapsed = time.monotonic() - start
