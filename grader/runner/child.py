@@ -14,6 +14,8 @@ Requests (a dict, encoded):
         → ``{"ok": True, "value": ..., "args_after": [...], "kwargs_after": {...},
              "stored_after": {key: [args, kwargs]}, "seconds": float}``
         or ``{"ok": False, "error": {"type", "mro", "message", "traceback"}}``
+    ``{"op": "call_many", "calls": [call request, ...]}`` → one reply frame per call, as for
+        ``call``, each written as soon as that call returns (independent calls, one request)
     ``{"op": "param_count", "ref": key}`` → ``{"ok": True, "value": int}`` (torch modules)
     ``{"op": "fork", "wall_s": s, "cpu_s": s, "memory_bytes": n}`` (the warm child, after ``load``)
         forks an *exercise child* that inherits the imported submission. The exercise child
@@ -82,7 +84,8 @@ def serve(rfile: BinaryIO, wfile: BinaryIO) -> None:
     # The ops that keep the warm child and its exercise children in step are bound here, before
     # any student code runs: a submission that patches this module at import changes what its
     # own calls return, never how its exercises are forked, loaded and ended.
-    control = {"load": _load_op, "fork": _fork_exercise, "end": _end_op}
+    control = {"load": _load_op, "fork": _fork_exercise, "end": _end_op,
+               "call_many": lambda st, req: _stream_calls(st, req, wfile)}
     while True:
         try:
             request = codec.decode(read_frame(rfile, MAX_REQUEST_BYTES))
@@ -93,6 +96,8 @@ def serve(rfile: BinaryIO, wfile: BinaryIO) -> None:
             reply = control[op](state, request) if op in control else _handle(state, request)
         except BaseException as exc:  # never let the loop die on a student's exception
             reply = {"ok": False, "error": _describe(exc, state.workdir)}
+        if reply is None:
+            continue                             # already written (call_many)
         if isinstance(reply, dict) and "$ended" in reply and not state.exercise:
             write_frame(wfile, ENDED + json.dumps(reply["$ended"]).encode())
             continue
@@ -301,6 +306,21 @@ def _call(state: _State, request: dict) -> dict:
     if echo:
         reply["stored_after"] = {k: [list(state.stored_args[k][0]), state.stored_args[k][1]] for k in echo if k in state.stored_args}
     return reply
+
+
+def _stream_calls(state: _State, request: dict, wfile: BinaryIO) -> None:
+    """Runs each call of a ``call_many`` request in turn and writes its reply as soon as it
+    returns, so that a call that hangs or kills the process costs only the calls after it."""
+    for call in request["calls"]:
+        try:
+            reply = _handle(state, call)         # a module global: patched as for "call"
+        except BaseException as exc:             # one call's exception is that call's reply
+            reply = {"ok": False, "error": _describe(exc, state.workdir)}
+        try:
+            payload = codec.encode(reply, max_str=REPLY_MAX_STR)
+        except BaseException as exc:
+            payload = codec.encode({"ok": False, "error": _describe(exc, state.workdir)}, max_str=REPLY_MAX_STR)
+        write_frame(wfile, payload)
 
 
 def _pick(value: Any, path) -> Any:

@@ -238,7 +238,7 @@ class ExerciseChannel:
             # The report arrived whole at a frame boundary, so the reply pipe is in step and the
             # warm child serves the next exercise.
             self._exit = _exit_from_report(raw, self._limits, self._warm, self._oom_before,
-                                           awaiting=self._awaiting > 0)
+                                           awaiting=True)   # a reply was being waited for
             raise ChildGone(self._exit)
         self._awaiting = max(0, self._awaiting - 1)
         return raw

@@ -75,7 +75,10 @@ class SandboxChannel:
         if self._exit is not None:
             raise ChildGone(self._exit)
         self._awaiting += 1
-        for view in (memoryview(_HEADER.pack(len(payload))), memoryview(payload)):
+        # One write for a small frame: each write to the pipe may wake the child.
+        parts = ((_HEADER.pack(len(payload)) + payload,) if len(payload) <= _CHUNK
+                 else (_HEADER.pack(len(payload)), payload))
+        for view in map(memoryview, parts):
             while view:
                 r, w = self._wait(self._hard_deadline, want_write=True)
                 if r:
