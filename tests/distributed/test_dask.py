@@ -113,6 +113,17 @@ def test_hanging_submission_does_not_block_the_others(cluster, tmp_path):
     assert len(_rows(tmp_path / "out")) == 5
 
 
+def test_grade_command_with_scheduler(cluster, tmp_path):
+    _submissions(tmp_path / "subs", 2, {"broken": "def conv_output_size(:\n"})
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "grader", "grade", str(tmp_path / "subs"), "-a", "01", "-o", str(out),
+                          "--seed", "dask-cli", "--no-sandbox", "--scheduler", cluster["address"]],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                         env={"PATH": os.environ.get("PATH", ""), "COLUMNS": "200"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert dict(_rows(out)) == {"broken": 0.0, "good00": 10.0, "good01": 10.0}
+
+
 def test_killed_worker_loses_nothing_and_counts_nothing_twice(cluster, tmp_path):
     _submissions(tmp_path / "subs", 8, {})
     victim = cluster["workers"][1]
