@@ -1,9 +1,10 @@
 """Latency of a student's ``deepgrade check`` (unsandboxed backend, public cases), end to end.
 
-Runs the real command in a fresh process, as a student does, on the reference solutions (an
-instructor's checkout; a student copy reads the same cases from fixtures), and reports the
-median wall time of: one exercise (``check 02 -k conv_forward_naive``) and every assignment
-(``check NN``). Targets on a 2-core machine: one exercise under 0.5 s of grading, every
+Builds a student copy (``grader.release.write_student_copy``: stubs, the grader package and the
+public fixtures, no solutions), fills its ``assignments/`` with finished work (the reference
+solutions' files), runs the real command there in a fresh process, as a student does, and
+reports the median wall time of: one exercise (``check 02 -k conv_forward_naive``) and every
+assignment (``check NN``). Targets on a 2-core machine: one exercise under 0.5 s of grading, every
 assignment under 8 s.
 
 Usage::
@@ -43,11 +44,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from grader import cases as case_mod
+    from grader.exercises import ASSIGNMENTS
+    from grader.reference import load_assignment
+    from grader.release import write_student_copy
+
     work = Path(tempfile.mkdtemp(prefix="deepgrade-check-"))
-    assignments = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[:2].isdigit())
-    for name in assignments:                              # a student's finished assignments/ folder
-        shutil.copytree(ROOT / "solutions" / name, work / "assignments" / name,
-                        ignore=shutil.ignore_patterns("_variants.py", "__pycache__"))
+    fixtures = {}
+    for name, exercises in ASSIGNMENTS.items():
+        ref = load_assignment(name)
+        for ex in exercises:
+            fixtures[f"{name}/{ex.name}"] = case_mod.prepare(ex, ref, None)
+    write_student_copy(work, fixtures)
+    assignments = sorted(ASSIGNMENTS)
+    for name in assignments:                              # the student's finished work
+        for src in (ROOT / "solutions" / name).glob("[!_]*.py"):
+            shutil.copy(src, work / "assignments" / name / src.name)
     print(f"load {os.getloadavg()[0]:.1f}; median of {args.repeat} fresh processes each")
     base = _time(["--help"], work, args.repeat)
     print(f"{'deepgrade --help (start-up)':44s} {base:6.2f} s")
