@@ -66,7 +66,7 @@ def main() -> None:
     grader_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     graded = len(list((work / "out").glob("s*.json")))
     print(f"{graded} submissions, {args.workers} workers, {'sandbox' if sandbox else 'no sandbox'}: wall {wall:.1f} s")
-    print(f"peak memory of all processes (cgroup): {peak / 2**20:.0f} MiB; grader process peak RSS {grader_rss / 2**20:.0f} MiB")
+    print(f"peak memory of all processes (cgroup): {peak / 2**20:.0f} MiB; largest single process peak RSS {grader_rss / 2**20:.0f} MiB (RUSAGE_CHILDREN)")
     try:
         os.rmdir(group)
     except OSError:
