@@ -22,6 +22,7 @@ from grader.i18n import N_
 from grader.intake.identity import short_hash
 from grader.results import ExerciseResult, SubmissionResult
 from grader.runner.backend import Backend, Limits
+from grader.runner.warm import warm_host
 from grader.store import Gradebook, seed_hash
 from grader.submission import Submission, read_submission
 
@@ -92,7 +93,10 @@ def grade_submission(
     limits: Limits | None = None,
     on_exercise: Callable[[ExerciseResult], None] | None = None,
 ) -> SubmissionResult:
-    """Grade one submission on the given exercises, each in a fresh student process.
+    """Grade one submission on the given exercises, each in its own student process.
+
+    The submission is imported once, in a warm child (:mod:`grader.runner.warm`); each
+    exercise runs in a process forked from it.
 
     Args:
         submission: a :class:`Submission` or a path to a file or folder.
@@ -106,12 +110,17 @@ def grade_submission(
     """
     if not isinstance(submission, Submission):
         submission = read_submission(Path(submission))
+    # One warm child per submission imports its files once; every exercise forks from it.
+    host = warm_host(backend, submission, exercises, limits)
     results = []
-    for exercise in exercises:
-        result = grade_exercise(exercise, submission, bank.cases(exercise), backend, limits)
-        results.append(result)
-        if on_exercise:
-            on_exercise(result)
+    try:
+        for exercise in exercises:
+            result = grade_exercise(exercise, submission, bank.cases(exercise), host, limits)
+            results.append(result)
+            if on_exercise:
+                on_exercise(result)
+    finally:
+        host.shutdown()
     return SubmissionResult(submission.name, submission.digest, tuple(results), submission.notes)
 
 
@@ -270,6 +279,7 @@ def grade_batch(
     stop: threading.Event | None = None,
     on_intake: Callable[[object], None] | None = None,
     name_filter: str | None = None,
+    grade_one: Callable[[Submission], SubmissionResult] | None = None,
 ) -> BatchResult:
     """Grade every student's submission; keep every grade in the gradebook; write JSON and CSV.
 
@@ -297,6 +307,9 @@ def grade_batch(
             are ended, the unfinished submissions are not recorded, and the CSV is still written.
         on_intake: called with the :class:`grader.intake.Intake` before grading starts.
         name_filter: only exercises whose name contains this text.
+        grade_one: grades one submission elsewhere and returns its result (e.g.
+            :class:`grader.distributed.DaskGrader`); ``backend`` is then unused. Results are
+            still committed here, one transaction per submission.
     Returns:
         A :class:`BatchResult`.
     Raises:
@@ -326,7 +339,7 @@ def grade_batch(
         return _grade_locked(
             submissions_dir, exercises, bank, secret=secret, out_dir=out_dir, backend=backend, workers=workers,
             limits=limits, on_result=on_result, layout=layout, roster=roster, regrade=regrade, contract=contract,
-            stop=stop, on_intake=on_intake,
+            stop=stop, on_intake=on_intake, grade_one=grade_one,
         )
 
 
@@ -349,7 +362,7 @@ def _output_names(intake, known: dict[str, str]) -> dict[str, str]:
 
 
 def _grade_locked(submissions_dir, exercises, bank, *, secret, out_dir, backend, workers, limits, on_result, layout,
-                  roster, regrade, contract, stop, on_intake) -> BatchResult:
+                  roster, regrade, contract, stop, on_intake, grade_one=None) -> BatchResult:
     """:func:`grade_batch` once the output folder is locked and the cases are prepared."""
     import shutil
 
@@ -401,7 +414,10 @@ def _grade_locked(submissions_dir, exercises, bank, *, secret, out_dir, backend,
                     if stop.is_set():
                         raise BatchInterrupted()
 
-                result = grade_submission(sub, exercises, bank=bank, backend=tracked, limits=limits, on_exercise=check_stop)
+                if grade_one is not None:  # elsewhere (a Dask cluster); committed here all the same
+                    result = grade_one(sub)
+                else:
+                    result = grade_submission(sub, exercises, bank=bank, backend=tracked, limits=limits, on_exercise=check_stop)
                 result = SubmissionResult(sub.name, sub.digest, result.exercises, tuple(notes), entry.display_name,
                                           tuple(sorted(sub.files)), entry.sources)
             if stop.is_set():  # the run was cut short while grading: not a fair result

@@ -72,7 +72,8 @@ def _misconception_texts() -> dict:
 @click.option("--layout", type=click.Choice(LAYOUTS), default="auto", show_default=True, help="How SUBMISSIONS is organised (auto: per entry).")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV of students; those without a submission are recorded as missing.")
 @click.option("--regrade", "regrade", metavar="EXERCISE", help="Regrade this exercise for everyone and list whose score changed.")
-def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, config_path, workers: int, no_sandbox: bool, layout: str, roster, regrade) -> None:
+@click.option("--scheduler", help="Grade on a Dask cluster at this address (tcp://HOST:8786); needs deepgrade[dask].")
+def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, config_path, workers: int, no_sandbox: bool, layout: str, roster, regrade, scheduler) -> None:
     """Grade every student's submission in SUBMISSIONS (a folder, an LMS download, an archive or one file)."""
     from grader import api
     from grader.cli import _assignment_list, _backend
@@ -91,8 +92,16 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
     from grader import housekeeping
 
     housekeeping.clean_stale_temp_dirs()  # before our own backend exists: what a kill -9 left
-    backend = _backend(no_sandbox, workers)
-    housekeeping.mark_owner(getattr(backend, "_runtime_dir", None))
+    grade_one = None
+    if scheduler:  # each Dask worker keeps its own sandbox; results are committed here
+        from grader.distributed import connect
+
+        grade_one = connect(scheduler, names, secret=config.secret, limits=config.limits, sandbox=not no_sandbox)
+        workers = max(workers, 2 * grade_one.threads())
+        backend = grade_one
+    else:
+        backend = _backend(no_sandbox, workers)
+        housekeeping.mark_owner(getattr(backend, "_runtime_dir", None))
     stop = threading.Event()
     start = time.monotonic()
     counter = {"n": 0, "total": 0}
@@ -116,7 +125,7 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
         with _Interrupts(stop, console):
             batch = api.grade_batch(submissions, names, secret=config.secret, out_dir=out_dir, backend=backend, workers=workers,
                                     limits=config.limits, on_result=done, layout=layout, roster=roster, regrade=regrade,
-                                    stop=stop, on_intake=intake, name_filter=name_filter)
+                                    stop=stop, on_intake=intake, name_filter=name_filter, grade_one=grade_one)
     except (KeyError, ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     except PermissionError as exc:
