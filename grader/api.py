@@ -213,10 +213,10 @@ class _StoppableBackend:
         self._lock = threading.Lock()
         self._open: set = set()
 
-    def open(self, limits: Limits):
+    def open(self, limits: Limits, **options):
         if self._stop.is_set():
             raise RuntimeError("the batch is stopping")
-        channel = self._backend.open(limits)
+        channel = self._backend.open(limits, **options)  # e.g. warm=True: the sandbox lets only that child fork
         with self._lock:
             self._open.add(channel)
         proxy = self

@@ -92,8 +92,11 @@ class Backend(Protocol):
 
     name: str
 
-    def open(self, limits: Limits) -> Channel:
-        """Start a fresh child serving requests. Raises ``RuntimeError`` when it cannot start."""
+    def open(self, limits: Limits, *, warm: bool = False) -> Channel:
+        """Start a fresh child serving requests. Raises ``RuntimeError`` when it cannot start.
+
+        ``warm``: the child is a submission's warm child (:mod:`grader.runner.warm`), which forks
+        one child per exercise; a sandbox lets only such a child fork. Wrappers must pass it on."""
 
     def shutdown(self) -> None:
         """Release long-lived resources (e.g. a zygote). Idempotent."""
