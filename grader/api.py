@@ -21,7 +21,7 @@ from grader.report import files as report_files
 from grader.results import ExerciseResult, SubmissionResult
 from grader.runner.backend import Backend, Limits
 from grader.store import Gradebook, seed_hash
-from grader.submission import Submission, read_submission
+from grader.submission import Submission, cite_cells_in_result, read_submission
 
 FIXTURES_DIR = REPO_ROOT / "fixtures"
 
@@ -107,6 +107,7 @@ def grade_submission(
     results = []
     for exercise in exercises:
         result = grade_exercise(exercise, submission, bank.cases(exercise), backend, limits)
+        result = cite_cells_in_result(result, submission)  # notebooks: cite the cell, not the generated .py
         results.append(result)
         if on_exercise:
             on_exercise(result)
