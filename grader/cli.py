@@ -124,7 +124,10 @@ def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: st
 
 @main.command("release")
 @click.option("--student", "student_dir", type=click.Path(path_type=Path), help="Also write a solution-free student copy here.")
-def release_cmd(student_dir: Path | None) -> None:
+@click.option("--nbgrader", "nbgrader_dir", type=click.Path(path_type=Path), help="Also write an nbgrader course (source notebooks, config) here.")
+@click.option("--gradescope", "gradescope_dir", type=click.Path(path_type=Path), help="Also write a Gradescope autograder bundle here.")
+@click.option("-a", "--assignment", "release_assignments", help="Assignment(s) for --nbgrader/--gradescope, comma-separated (default: all).")
+def release_cmd(student_dir: Path | None, nbgrader_dir: Path | None = None, gradescope_dir: Path | None = None, release_assignments: str | None = None) -> None:
     """Regenerate assignments/ (stubs) from solutions/; optionally write a student copy with public fixtures."""
     from grader import cases as case_mod
     from grader.reference import load_assignment
@@ -132,6 +135,9 @@ def release_cmd(student_dir: Path | None) -> None:
 
     written = write_stubs(REPO_ROOT / "assignments")
     console.print(f"wrote {len(written)} stub files under assignments/")
+    from grader.lms.release_targets import release_extras
+
+    release_extras(console, student_dir=student_dir, nbgrader_dir=nbgrader_dir, gradescope_dir=gradescope_dir, assignments=_assignment_list(release_assignments))
     if student_dir is not None:
         fixtures = {}
         for name, exercises in ASSIGNMENTS.items():
@@ -149,6 +155,11 @@ def list_cmd() -> None:
         console.print(f"[bold]{name}[/]")
         for ex in exercises:
             console.print(f"  {ex.name:<36} {ex.points:>4g} pts  {ex.summary}")
+
+
+from grader.submit import submit_cmd  # noqa: E402 (registered after the group exists)
+
+main.add_command(submit_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

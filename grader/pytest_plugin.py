@@ -116,17 +116,10 @@ class ExerciseItem(pytest.Item):
     def repr_failure(self, excinfo, style=None):
         """deepgrade's diagnosis instead of a Python traceback of the grader."""
         if isinstance(excinfo.value, ExerciseFailed):
+            from grader.notebooks.kernel import format_result
+
             return format_result(excinfo.value.result)
         return super().repr_failure(excinfo)
 
     def reportinfo(self):
         return self.path, None, f"{self.exercise.assignment}::{self.name}"
-
-
-def format_result(result) -> str:
-    """Plain-text feedback of one :class:`~grader.results.ExerciseResult` (status, points, message, diagnoses)."""
-    status = result.status.replace("_", " ")
-    lines = [f"{result.name}: {status}, {result.score:g}/{result.max_score:g} points (public cases)", result.message]
-    if result.diagnoses:
-        lines.append("diagnosis: " + ", ".join(result.diagnoses))
-    return "\n".join(lines)

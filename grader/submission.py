@@ -108,7 +108,7 @@ def _imported_names(trees: list[ast.Module]) -> set[str]:
     names = set()
     for tree in trees:
         for node in ast.walk(tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and _keeps(node, set()):
                 for alias in node.names:
                     names.add((alias.asname or alias.name).split(".")[0])
     return names
@@ -116,7 +116,12 @@ def _imported_names(trees: list[ast.Module]) -> set[str]:
 
 def _keeps(node: ast.stmt, imported: set[str]) -> bool:
     """Whether a top-level statement defines something (kept) or is scratch code (not run)."""
-    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+    if isinstance(node, ast.Import):
+        return not any(a.name.split(".")[0] == "grader" for a in node.names)
+    if isinstance(node, ast.ImportFrom):
+        # deepgrade's own notebook tooling (self-checks) is never part of the student's work
+        return (node.module or "").split(".")[0] != "grader"
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return True
     if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         return node.value is None or _call_roots(node.value) <= imported
