@@ -135,9 +135,6 @@ def release_cmd(student_dir: Path | None, nbgrader_dir: Path | None = None, grad
 
     written = write_stubs(REPO_ROOT / "assignments")
     console.print(f"wrote {len(written)} stub files under assignments/")
-    from grader.lms.release_targets import release_extras
-
-    release_extras(console, student_dir=student_dir, nbgrader_dir=nbgrader_dir, gradescope_dir=gradescope_dir, assignments=_assignment_list(release_assignments))
     if student_dir is not None:
         fixtures = {}
         for name, exercises in ASSIGNMENTS.items():
@@ -146,6 +143,9 @@ def release_cmd(student_dir: Path | None, nbgrader_dir: Path | None = None, grad
                 fixtures[f"{name}/{ex.name}"] = case_mod.prepare(ex, ref, None)
         write_student_copy(student_dir, fixtures)
         console.print(f"wrote a student copy (no solutions, {len(fixtures)} fixture files) to {student_dir}/")
+    from grader.lms.release_targets import release_extras
+
+    release_extras(console, student_dir=student_dir, nbgrader_dir=nbgrader_dir, gradescope_dir=gradescope_dir, assignments=_assignment_list(release_assignments))
 
 
 @main.command("list")

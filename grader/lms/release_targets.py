@@ -23,6 +23,7 @@ def release_extras(console, *, student_dir: Path | None, nbgrader_dir: Path | No
     console.print(f"wrote {len(written)} notebooks under notebooks/")
     if student_dir is not None:
         write_notebooks(Path(student_dir) / "notebooks")
+        _student_testpaths(Path(student_dir) / "pyproject.toml")
     if nbgrader_dir is not None:
         from grader.lms.nbgrader_glue import write_course
 
@@ -38,6 +39,13 @@ def release_extras(console, *, student_dir: Path | None, nbgrader_dir: Path | No
             secret = None
         write_bundle(gradescope_dir, assignments, secret=secret)
         if secret is None:
-            console.print(f"[yellow]the Gradescope bundle in {gradescope_dir}/ has no course secret: add deepgrade.toml with [course] secret before uploading[/]")
+            console.print(f"[yellow]the Gradescope bundle in {gradescope_dir}/ has no course secret: add deepgrade.toml with \\[course] secret before uploading[/]")
         else:
             console.print(f"wrote a Gradescope bundle to {gradescope_dir}/ (it contains the course secret: upload it to Gradescope only)")
+
+
+def _student_testpaths(pyproject: Path) -> None:
+    """In a student copy, plain ``pytest`` collects the public checks from ``assignments/`` (the pytest plugin), not the instructor's ``tests/``."""
+    if pyproject.is_file():
+        text = pyproject.read_text(encoding="utf-8")
+        pyproject.write_text(text.replace('testpaths = ["tests"]', 'testpaths = ["assignments"]'), encoding="utf-8")

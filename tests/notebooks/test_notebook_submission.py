@@ -103,3 +103,32 @@ def test_invalid_notebook_gets_its_reason(tmp_path, text, reason):
     (tmp_path / "x.ipynb").write_text(text)
     sub = read_submission(tmp_path / "x.ipynb")
     assert sub.files == {} and sub.notes[0].startswith("x.ipynb skipped: x.ipynb is not a valid Jupyter notebook: ")
+
+
+def test_check_cli_on_a_notebook_cites_cells_and_lists_skipped_magics(tmp_path):
+    import subprocess
+    import sys
+
+    broken = SOLUTION.replace("    return out", "    return out + undefined_name")
+    path = _write(tmp_path / "hw2.ipynb", "!pip install numpy\nimport numpy as np", broken)
+    proc = subprocess.run([sys.executable, "-m", "grader", "check", "01", "-k", "conv_output_size", "--path", str(path)], capture_output=True, text=True, timeout=120, env={**__import__("os").environ, "COLUMNS": "300"})
+    out = proc.stdout
+    assert proc.returncode == 1
+    assert 'File "hw2.ipynb", cell 3 (`def conv_output_size(' in out and "line 7, in conv_output_size" in out
+    assert "note: hw2.ipynb, cell 2 (`!pip install numpy`): line 1 is an IPython magic or shell command; skipped, not run" in out
+    assert "hw2.py" not in out and "python yourfile.py" not in out
+
+
+def test_release_extras_write_notebooks_course_and_bundle(tmp_path):
+    from rich.console import Console
+
+    from grader.lms.release_targets import release_extras
+
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "pyproject.toml").write_text('[tool.pytest.ini_options]\ntestpaths = ["tests"]\n')
+    release_extras(Console(file=__import__("io").StringIO()), student_dir=tmp_path / "copy", nbgrader_dir=tmp_path / "course", gradescope_dir=tmp_path / "gs", assignments=["01_conv_arithmetic"])
+    assert len(list((tmp_path / "copy" / "notebooks").glob("*.ipynb"))) == 6
+    assert 'testpaths = ["assignments"]' in (tmp_path / "copy" / "pyproject.toml").read_text()
+    assert (tmp_path / "course" / "source" / "01_conv_arithmetic" / "01_conv_arithmetic.ipynb").is_file()
+    assert "DeepgradeAutograde" in (tmp_path / "course" / "nbgrader_config.py").read_text()
+    assert (tmp_path / "gs" / "run_autograder").is_file() and (tmp_path / "gs" / "setup.sh").is_file()
