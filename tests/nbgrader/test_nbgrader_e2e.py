@@ -64,6 +64,8 @@ def _student_code(kind: str) -> dict[str, str]:
         code["conv_output_size"] = head + "while True:\n        pass"
         head = code["same_padding"].split('"""')[0]
         code["same_padding"] = LIAR + "\n\n" + head + "return _Liar(0)"
+        # Scratch code that would fake a score in a kernel; deepgrade never grades in one.
+        code["_tamper"] = "import builtins\nbuiltins.print = lambda *a, **k: None\nSCORE = 10.0\nprint(SCORE)"
         head = code["receptive_field"].split('"""')[0]
         code["receptive_field"] = head + "import sys\n    sys.modules['numpy'] = None\n    return _Liar(0)"
     return code
@@ -72,13 +74,15 @@ def _student_code(kind: str) -> dict[str, str]:
 def _fill(released: Path, target: Path, code: dict[str, str]) -> None:
     nb = nbformat.read(str(released), as_version=4)
     exercises = {ex.name for ex in ASSIGNMENTS[ASSIGNMENT]}
-    helpers = "\n\n\n".join(v for k, v in code.items() if k not in exercises)
+    helpers = "\n\n\n".join(v for k, v in code.items() if k not in exercises and k != "_tamper")
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id == "helpers":
             cell.source = helpers
         elif grade_id in exercises:
             cell.source = code[grade_id]
+    if "_tamper" in code:
+        nb.cells.append(nbformat.v4.new_code_cell(code["_tamper"]))
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(target))
 

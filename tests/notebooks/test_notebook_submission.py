@@ -132,3 +132,12 @@ def test_release_extras_write_notebooks_course_and_bundle(tmp_path):
     assert (tmp_path / "course" / "source" / "01_conv_arithmetic" / "01_conv_arithmetic.ipynb").is_file()
     assert "DeepgradeAutograde" in (tmp_path / "course" / "nbgrader_config.py").read_text()
     assert (tmp_path / "gs" / "run_autograder").is_file() and (tmp_path / "gs" / "setup.sh").is_file()
+
+
+def test_copied_cell_later_definition_wins_and_deleted_cell_is_missing(tmp_path, grade):
+    wrong = SOLUTION.replace("    return out", "    return out + 1")
+    copied = _write(tmp_path / "copied.ipynb", wrong, "import numpy as np", SOLUTION)  # fixed in a copy further down
+    assert grade(copied).exercises[0].status == "passed"
+    deleted = _write(tmp_path / "deleted.ipynb", "import numpy as np", "def something_else():\n    pass")
+    ex = grade(deleted).exercises[0]
+    assert ex.status == "missing" and "deleted.ipynb" in ex.message and "deleted.py" not in ex.message
