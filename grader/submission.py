@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.i18n import N_, translator
+
 MAX_FILE_BYTES = 2 << 20
 MAX_FILES = 200
 _SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "node_modules", ".venv", "venv"}
@@ -83,6 +85,15 @@ class NotebookError(ValueError):
     """A file is not a valid Jupyter notebook (the message says why)."""
 
 
+# Notes about a notebook (domain ``notebook``); the English text is the message id.
+NOTE_INVALID = N_("{label} is not a valid Jupyter notebook: {reason}")
+NOTE_CELL_MAGIC = N_("{label}, cell {number} (`{first}`): a cell magic ({magic}); the cell was skipped, not run")
+NOTE_LINE_MAGIC = N_("{label}, cell {number} (`{first}`): line {lines} is an IPython magic or shell command; skipped, not run")
+NOTE_LINE_MAGICS = N_("{label}, cell {number} (`{first}`): lines {lines} are IPython magics or shell commands; skipped, not run")
+NOTE_SYNTAX = N_("{label}, cell {number} (`{first}`), line {line}: SyntaxError: {error}; that cell was left out, so what it defines is missing")
+NOTE_SCRATCH = N_("{label}: {count} top-level statement(s) that only compute, print or plot were not run when grading (only imports, definitions and constants are)")
+RUN_THAT_CELL = N_("(running that cell in Jupyter shows it too)")
+
 _MAGIC = re.compile(r"^\s*(%|!|\w+\s*=\s*[%!])")
 _HELP = re.compile(r"^\s*[\w.]+\?\??\s*$|^\s*\?")
 
@@ -141,13 +152,14 @@ def _statement_lines(node: ast.stmt) -> range:
     return range(start, (node.end_lineno or node.lineno) + 1)
 
 
-def read_notebook(text: str, label: str = "notebook") -> NotebookSource:
+def read_notebook(text: str, label: str = "notebook", lang: str = "en") -> NotebookSource:
     """Turn a notebook's code cells into one Python file for grading, without running anything.
 
     Args:
         text: the ``.ipynb`` file's text (nbformat JSON, version 4, or older versions that
             nbformat upgrades).
         label: the notebook's name, used in notes.
+        lang: language of the notes (``"en"`` or ``"ko"``).
     Returns:
         A :class:`NotebookSource`. Cells tagged with one of :data:`DEEPGRADE_TAGS` are left out.
     Raises:
@@ -155,12 +167,13 @@ def read_notebook(text: str, label: str = "notebook") -> NotebookSource:
     """
     import nbformat
 
+    _ = translator(lang, "notebook")
     try:
         nb = nbformat.reads(text, as_version=4)
         nbformat.validate(nb)
     except Exception as exc:  # nbformat raises JSON, validation and version errors of several types
         reason = getattr(exc, "message", None) or str(exc)
-        raise NotebookError(f"{label} is not a valid Jupyter notebook: {_shorten(reason.splitlines()[0] if reason else type(exc).__name__, 200)}") from None
+        raise NotebookError(_(NOTE_INVALID, label=label, reason=_shorten(reason.splitlines()[0] if reason else type(exc).__name__, 200))) from None
     notes: list[str] = []
     cells: list[tuple[int, list[str], str]] = []  # (number, lines after magics, first line)
     for number, cell in enumerate(nb.cells, start=1):
@@ -172,9 +185,9 @@ def read_notebook(text: str, label: str = "notebook") -> NotebookSource:
         source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
         lines = source.splitlines()
         first = _shorten(next((ln for ln in lines if ln.strip()), ""))
-        where = f"{label}, cell {number} (`{first}`)"
+        where = {"label": label, "number": number, "first": first}
         if lines and lines[0].lstrip().startswith("%%"):
-            notes.append(f"{where}: a cell magic ({lines[0].split()[0]}); the cell was skipped, not run")
+            notes.append(_(NOTE_CELL_MAGIC, magic=lines[0].split()[0], **where))
             continue
         skipped = []
         for i, line in enumerate(lines):
@@ -183,20 +196,15 @@ def read_notebook(text: str, label: str = "notebook") -> NotebookSource:
                 lines[i] = f"{indent}pass"
                 skipped.append(i + 1)
         if skipped:
-            which = f"line {skipped[0]} is an IPython magic or shell command" if len(skipped) == 1 else (
-                f"lines {', '.join(map(str, skipped))} are IPython magics or shell commands"
-            )
-            notes.append(f"{where}: {which}; skipped, not run")
+            message = NOTE_LINE_MAGIC if len(skipped) == 1 else NOTE_LINE_MAGICS
+            notes.append(_(message, lines=", ".join(map(str, skipped)), **where))
         cells.append((number, lines, first))
     trees: dict[int, ast.Module] = {}
     for number, lines, first in cells:
         try:
             trees[number] = ast.parse("\n".join(lines) + "\n")
         except SyntaxError as exc:
-            notes.append(
-                f"{label}, cell {number} (`{first}`), line {exc.lineno}: SyntaxError: {exc.msg}; "
-                "that cell was left out, so what it defines is missing"
-            )
+            notes.append(_(NOTE_SYNTAX, label=label, number=number, first=first, line=exc.lineno, error=exc.msg))
     imported = _imported_names(list(trees.values()))
     out: list[str] = []
     spans: list[CellSpan] = []
@@ -214,7 +222,7 @@ def read_notebook(text: str, label: str = "notebook") -> NotebookSource:
         out.extend("" if (i + 1) in blank else line for i, line in enumerate(lines))
         out.append("")
     if scratch:
-        notes.append(f"{label}: {scratch} top-level statement(s) that only compute, print or plot were not run when grading (only imports, definitions and constants are)")
+        notes.append(_(NOTE_SCRATCH, label=label, count=scratch))
     return NotebookSource("\n".join(out) + "\n", tuple(spans), tuple(notes))
 
 
@@ -325,7 +333,7 @@ def cite_cells(message: str, submission: Submission) -> str:
         # "hw2.py failed to import", "looked in hw2.py": the student only has hw2.ipynb
         cited = re.sub(rf"(?<![\w/.]){re.escape(py)}\b", nb, cited)
     if cited != message:
-        cited = _RUN_IT.sub(" (running that cell in Jupyter shows it too)", cited)
+        cited = _RUN_IT.sub(" " + RUN_THAT_CELL, cited)
     return cited
 
 

@@ -21,9 +21,17 @@ from pathlib import Path
 import click
 
 from grader.exercises import ASSIGNMENTS, resolve
+from grader.i18n import N_, translator
 from grader.submission import NotebookError, read_notebook
 
 MANIFEST = "MANIFEST.json"
+
+# What `deepgrade submit` tells the student (domain ``cli``).
+WROTE = N_("wrote {archive} with {count} file(s):")
+LEFT_OUT = N_("left out {name}: it holds only stubs")
+IMPLEMENTED = N_("implemented ({count}): {names}")
+STILL_STUBS = N_("still a stub or missing ({count}): {names}")
+NONE = N_("none")
 
 
 @dataclass(frozen=True)
@@ -175,22 +183,24 @@ def verify_manifest(folder: Path) -> list[str]:
 @click.argument("assignment", required=False)
 @click.option("--path", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Pack these files instead (repeatable).")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="Archive to write (default: submission-<ASSIGNMENT>.zip).")
-def submit_cmd(assignment: str | None, paths: tuple[Path, ...], out: Path | None) -> None:
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Language of the summary.")
+def submit_cmd(assignment: str | None, paths: tuple[Path, ...], out: Path | None, lang: str) -> None:
     """Pack your work on ASSIGNMENT (default: all) into one archive to hand in, with a manifest of hashes."""
     from rich.console import Console
     from rich.markup import escape
 
+    _ = translator(lang, "cli")
     console = Console()
     try:
         names = [resolve(assignment)] if assignment else list(ASSIGNMENTS)
         packed = pack(names, paths=list(paths) or None, out=out)
     except (KeyError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
-    console.print(f"wrote [bold]{escape(str(packed.archive))}[/] with {len(packed.files)} file(s):")
+    console.print(escape(_(WROTE, archive=str(packed.archive), count=len(packed.files))))
     for arc, digest in packed.files.items():
         console.print(f"  {escape(arc)}  sha256 {digest[:16]}…")
     for name in packed.skipped:
-        console.print(f"  [dim]left out {escape(name)}: it holds only stubs[/]")
-    console.print(f"[green]implemented ({len(packed.implemented)}):[/] {', '.join(packed.implemented) or 'none'}")
+        console.print(f"  [dim]{escape(_(LEFT_OUT, name=name))}[/]")
+    console.print(f"[green]{escape(_(IMPLEMENTED, count=len(packed.implemented), names=', '.join(packed.implemented) or _(NONE)))}[/]")
     if packed.stubs:
-        console.print(f"[yellow]still a stub or missing ({len(packed.stubs)}):[/] {', '.join(packed.stubs)}")
+        console.print(f"[yellow]{escape(_(STILL_STUBS, count=len(packed.stubs), names=', '.join(packed.stubs)))}[/]")

@@ -57,7 +57,7 @@ def session_submission(cells: list[str], label: str = "this notebook (In [n])") 
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(text) for text in cells]
-    read = read_notebook(nbformat.writes(nb), label)
+    read = read_notebook(nbformat.writes(nb), label, _STATE["lang"])
     digest = hashlib.sha256(read.source.encode()).hexdigest()
     return Submission("notebook", {"notebook_session.py": read.source}, digest, read.notes, {"notebook_session.py": (label, read.spans)})
 

@@ -69,6 +69,19 @@ def test_submit_cli_tells_what_it_included(tmp_path):
     out = " ".join(proc.stdout.split())
     assert "submission-01_conv_arithmetic.zip with 1 file(s)" in out and "left out conv_arithmetic.py: it holds only stubs" in out
     assert "implemented (2): conv_param_count, same_padding" in out and "still a stub or missing (5):" in out
+    ko = subprocess.run([sys.executable, "-m", "grader", "submit", "01", "--lang", "ko"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "구현함 (2개): conv_param_count, same_padding" in " ".join(ko.stdout.split())
+
+
+def test_submit_messages_have_korean():
+    from babel.messages.extract import extract
+
+    import grader.submit
+    from grader.i18n import untranslated
+
+    with open(grader.submit.__file__, "rb") as fh:
+        ids = [m[1] for m in extract("python", fh, keywords={"N_": None})]
+    assert len(ids) == 5 and untranslated("ko", "cli", ids) == []
 
 
 def test_run_autograder_writes_results_json(tmp_path):

@@ -23,12 +23,22 @@ def _messages() -> list[str]:
 
     import grader.notebooks as pkg
 
-    return sorted({m[2] for m in extract_from_dir(Path(pkg.__file__).parent, keywords={"N_": None}, method_map=[("**.py", "python")])})
+    import grader.submission
+
+    found = {m[2] for m in extract_from_dir(Path(pkg.__file__).parent, keywords={"N_": None}, method_map=[("**.py", "python")])}
+    from babel.messages.extract import extract
+
+    with open(grader.submission.__file__, "rb") as fh:  # notebook-reading notes are in the same domain
+        found |= {m[1] for m in extract("python", fh, keywords={"N_": None})}
+    return sorted(found)
 
 
 def test_every_notebook_message_has_korean():
     messages = _messages()
     assert len(messages) > 40 and content.CHECK_LINE in messages and content.TOPICS["05_recurrent"][0] in messages
+    from grader import submission
+
+    assert submission.NOTE_SCRATCH in messages and submission.RUN_THAT_CELL in messages
     assert untranslated("ko", "notebook", messages) == []
 
 
@@ -89,6 +99,15 @@ def test_nbgrader_flavour_has_graded_cells_with_the_exercise_points():
     solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert all("### BEGIN SOLUTION" in c.source for c in solutions)
     assert not any("deepgrade-check" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def test_notebook_notes_in_korean():
+    from grader.submission import read_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("%matplotlib inline\nimport numpy as np")]
+    (note,) = read_notebook(nbformat.writes(nb), "hw.ipynb", "ko").notes
+    assert note == "hw.ipynb, 셀 1 (`%matplotlib inline`): 1번째 줄은 IPython 매직 또는 셸 명령입니다. 건너뛰었고 실행하지 않았습니다"
 
 
 def test_kernel_check_grades_cells_in_a_child_and_cites_in_numbers():
