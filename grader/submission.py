@@ -16,6 +16,7 @@ import ast
 import dataclasses
 import hashlib
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,7 @@ class NotebookError(ValueError):
 
 # Notes about a notebook (domain ``notebook``); the English text is the message id.
 NOTE_INVALID = N_("{label} is not a valid Jupyter notebook: {reason}")
+NOTE_READ_ANYWAY = N_("{label} does not follow the notebook format ({reason}); its code cells were read anyway")
 NOTE_CELL_MAGIC = N_("{label}, cell {number} (`{first}`): a cell magic ({magic}); the cell was skipped, not run")
 NOTE_LINE_MAGIC = N_("{label}, cell {number} (`{first}`): line {lines} is an IPython magic or shell command; skipped, not run")
 NOTE_LINE_MAGICS = N_("{label}, cell {number} (`{first}`): lines {lines} are IPython magics or shell commands; skipped, not run")
@@ -163,18 +165,39 @@ def read_notebook(text: str, label: str = "notebook", lang: str = "en") -> Noteb
     Returns:
         A :class:`NotebookSource`. Cells tagged with one of :data:`DEEPGRADE_TAGS` are left out.
     Raises:
-        NotebookError: not JSON, or not a valid notebook (nbformat's reason is given).
+        NotebookError: not JSON or not a notebook at all (nbformat's reason is given). A
+            notebook that nbformat reads but whose schema validation fails (hand-edited
+            metadata, a tool's quirks) is still read, with the reason in the notes: its code
+            cells are all grading needs.
     """
     import nbformat
 
     _ = translator(lang, "notebook")
-    try:
-        nb = nbformat.reads(text, as_version=4)
-        nbformat.validate(nb)
-    except Exception as exc:  # nbformat raises JSON, validation and version errors of several types
-        reason = getattr(exc, "message", None) or str(exc)
-        raise NotebookError(_(NOTE_INVALID, label=label, reason=_shorten(reason.splitlines()[0] if reason else type(exc).__name__, 200))) from None
+
+    def reason_of(exc: Exception) -> str:
+        reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        return _shorten(reason.splitlines()[0], 200)
+
     notes: list[str] = []
+    captured: dict = {}
+    try:
+        with warnings.catch_warnings():  # e.g. missing cell ids: nbformat fixes them; not the student's concern
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(text, as_version=4, capture_validation_error=captured)
+    except Exception as exc:  # nbformat raises JSON and version errors of several types
+        raise NotebookError(_(NOTE_INVALID, label=label, reason=reason_of(exc))) from None
+    if "ValidationError" in captured:
+        exc = captured["ValidationError"]
+        cells = nb.get("cells")
+        usable = isinstance(cells, list) and all(
+            isinstance(c, dict) and c.get("cell_type") and isinstance(c.get("source", ""), (str, list)) for c in cells
+        )
+        if not usable:
+            raise NotebookError(_(NOTE_INVALID, label=label, reason=reason_of(exc))) from None
+        notes.append(_(NOTE_READ_ANYWAY, label=label, reason=reason_of(exc)))
+        for cell in cells:
+            cell.setdefault("source", "")
+            cell.setdefault("metadata", {})
     cells: list[tuple[int, list[str], str]] = []  # (number, lines after magics, first line)
     for number, cell in enumerate(nb.cells, start=1):
         if cell.cell_type != "code":

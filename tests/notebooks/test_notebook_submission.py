@@ -95,7 +95,7 @@ def test_deepgrade_cells_and_scratch_are_not_graded():
 
 @pytest.mark.parametrize("text, reason", [
     ("not json", "not a valid Jupyter notebook"),
-    (json.dumps({"cells": [{"cell_type": "code"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), "not a valid Jupyter notebook"),
+    (json.dumps({"cells": 3, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), "not a valid Jupyter notebook"),
 ])
 def test_invalid_notebook_gets_its_reason(tmp_path, text, reason):
     with pytest.raises(NotebookError, match=reason):
@@ -141,3 +141,10 @@ def test_copied_cell_later_definition_wins_and_deleted_cell_is_missing(tmp_path,
     deleted = _write(tmp_path / "deleted.ipynb", "import numpy as np", "def something_else():\n    pass")
     ex = grade(deleted).exercises[0]
     assert ex.status == "missing" and "deleted.ipynb" in ex.message and "deleted.py" not in ex.message
+
+
+def test_schema_problems_are_named_but_code_cells_still_read():
+    text = json.dumps({"cells": [{"cell_type": "code", "source": "X = 1", "metadata": {}, "outputs": [], "execution_count": None, "colab_extra": True}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    read = read_notebook(text, "colab.ipynb")
+    assert "X = 1" in read.source
+    assert read.notes[0].startswith("colab.ipynb does not follow the notebook format (") and read.notes[0].endswith("its code cells were read anyway")
