@@ -65,7 +65,13 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
     """Check your own work on the public cases (runs your code in a separate process)."""
     from grader.runner.local import LocalBackend
 
+    if assignment and assignment.endswith((".ipynb", ".py")) and Path(assignment).is_file() and path is None:
+        assignment, path = None, Path(assignment)  # `deepgrade check hw2.ipynb`: the assignments it works on
     names = _assignment_list(assignment)
+    if assignment is None and path is not None and path.is_file():
+        from grader.submit import assignments_defined
+
+        names = assignments_defined(path) or names
     if path is None:
         base = Path("assignments") if Path("assignments").is_dir() else REPO_ROOT / "assignments"
         path = base / names[0] if len(names) == 1 and (base / names[0]).is_dir() else base

@@ -87,6 +87,18 @@ def exercise_states(source: str, names: set[str]) -> dict[str, bool]:
     return states
 
 
+def assignments_defined(path: Path) -> list[str]:
+    """Assignments that a ``.py`` or ``.ipynb`` file defines at least one exercise of (in course order).
+
+    Returns:
+        Assignment names; empty when the file defines none or cannot be read.
+    """
+    from grader.submission import read_submission
+
+    sources = "\n".join(read_submission(Path(path)).files.values())
+    return [a for a, exercises in ASSIGNMENTS.items() if exercise_states(sources, {ex.name for ex in exercises})]
+
+
 def _candidates(assignment: str, root: Path) -> list[Path]:
     folder = root / "assignments" / assignment
     found = sorted(folder.glob("*.py")) if folder.is_dir() else []

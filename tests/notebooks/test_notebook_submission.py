@@ -117,6 +117,8 @@ def test_check_cli_on_a_notebook_cites_cells_and_lists_skipped_magics(tmp_path):
     assert 'File "hw2.ipynb", cell 3 (`def conv_output_size(' in out and "line 7, in conv_output_size" in out
     assert "note: hw2.ipynb, cell 2 (`!pip install numpy`): line 1 is an IPython magic or shell command; skipped, not run" in out
     assert "hw2.py" not in out and "python yourfile.py" not in out
+    positional = subprocess.run([sys.executable, "-m", "grader", "check", "hw2.ipynb"], cwd=tmp_path, capture_output=True, text=True, timeout=180, env={**__import__("os").environ, "COLUMNS": "300"})
+    assert "on the public cases of 01_conv_arithmetic\n" in positional.stdout and 'File "hw2.ipynb", cell 3' in positional.stdout
 
 
 def test_release_extras_write_notebooks_course_and_bundle(tmp_path):
