@@ -187,6 +187,13 @@ if NbGraderPreprocessor is not None:
 
             tests = [(cell, exercise_for(cell.metadata.get("nbgrader", {}).get("grade_id", ""))) for cell in nb.cells if cell.cell_type == "code"]
             tests = [(cell, ex) for cell, ex in tests if ex is not None and cell.metadata["nbgrader"].get("grade")]
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution") and exercise_for(meta.get("grade_id", "")) is None:
+                    # Nothing executes notebooks here: an ordinary test cell would otherwise have no
+                    # output, which nbgrader counts as full marks.
+                    cell.outputs = [nbformat.v4.new_output("error", ename="NotGraded", evalue="deepgrade's autograde does not execute notebook cells; only deepgrade test cells are graded", traceback=[])]
+                    self.log.warning("deepgrade: test cell %s is not a deepgrade cell; it scores 0", meta.get("grade_id"))
             if not tests:
                 return nb, resources
             bank, backend, limits = self._grading()

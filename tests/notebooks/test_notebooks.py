@@ -145,3 +145,24 @@ def test_notebook_runs_to_the_end(assignment, flavour, tmp_path):
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.source
         assert ("not implemented yet" in text) == (flavour == "stub") or "receptive_field" in cell.source
     assert len(_outputs(nb, "deepgrade-viz")) == sum(a == assignment for a, _ in VISUALISATIONS)
+
+
+@pytest.mark.skipif(__import__("importlib.util").util.find_spec("nbgrader") is None, reason="nbgrader extra not installed")
+def test_nbgrader_preprocessor_scores_only_deepgrade_cells(tmp_path, monkeypatch):
+    """Without a kernel, an ordinary (non-deepgrade) test cell must not get full marks by having no output."""
+    from nbgrader.utils import determine_grade
+
+    from grader.lms.nbgrader_glue import DeepgradeAutograde
+
+    nb = build_notebook("01_conv_arithmetic", "solution")
+    other = nbformat.v4.new_code_cell("assert True")
+    other.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "my_test", "points": 5, "schema_version": 3}
+    deepgrade_cell = nbformat.v4.new_code_cell("autograder_cell('01', 'same_padding')")
+    deepgrade_cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "test_same_padding", "points": 1.0, "schema_version": 3}
+    nb.cells += [other, deepgrade_cell]
+    monkeypatch.setenv("DEEPGRADE_SECRET", "unit-secret")
+    pre = DeepgradeAutograde(no_sandbox=True)
+    nb, _ = pre.preprocess(nb, {"nbgrader": {"student": "s1"}})
+    assert determine_grade(other) == (0, 5.0)
+    assert determine_grade(deepgrade_cell) == (1.0, 1.0)
+    assert deepgrade_cell.outputs[0]["text"].startswith("same_padding: passed, 1/1 points (all cases)")
