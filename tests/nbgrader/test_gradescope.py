@@ -62,6 +62,7 @@ def test_submit_packs_work_and_names_the_stubs(tmp_path):
     assert verify_manifest(tmp_path / "extracted") == ["01_conv_arithmetic.ipynb differs from the file that was packed"]
 
 
+@pytest.mark.slow  # subprocesses of the CLI
 def test_submit_cli_tells_what_it_included(tmp_path):
     _student_files(tmp_path)
     proc = subprocess.run([sys.executable, "-m", "grader", "submit", "01"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
@@ -84,6 +85,7 @@ def test_submit_messages_have_korean():
     assert len(ids) == 5 and untranslated("ko", "cli", ids) == []
 
 
+@pytest.mark.slow  # subprocesses of the CLI
 def test_run_autograder_writes_results_json(tmp_path):
     bundle = write_bundle(tmp_path / "bundle", ["01_conv_arithmetic"], secret=SECRET, sandbox="off")
     assert (bundle / "setup.sh").read_text().count("download.pytorch.org/whl/cpu") == 1

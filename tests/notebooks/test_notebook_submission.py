@@ -105,6 +105,7 @@ def test_invalid_notebook_gets_its_reason(tmp_path, text, reason):
     assert sub.files == {} and sub.notes[0].startswith("x.ipynb skipped: x.ipynb is not a valid Jupyter notebook: ")
 
 
+@pytest.mark.slow  # subprocesses of the CLI
 def test_check_cli_on_a_notebook_cites_cells_and_lists_skipped_magics(tmp_path):
     import subprocess
     import sys
