@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from grader.results import ExerciseResult, SubmissionResult
 from grader.runner.backend import Backend, Limits
 from grader.runner.warm import warm_host
 from grader.store import Gradebook, seed_hash
-from grader.submission import Submission, read_submission
+from grader.submission import Submission, cite_cells_in_result, read_submission
 
 FIXTURES_DIR = REPO_ROOT / "fixtures"
 
@@ -116,6 +117,7 @@ def grade_submission(
     try:
         for exercise in exercises:
             result = grade_exercise(exercise, submission, bank.cases(exercise), host, limits)
+            result = cite_cells_in_result(result, submission)  # notebooks: cite the cell, not the generated .py
             results.append(result)
             if on_exercise:
                 on_exercise(result)
@@ -402,7 +404,7 @@ def _grade_locked(submissions_dir, exercises, bank, *, secret, out_dir, backend,
                 raise BatchInterrupted()
             sub = read_submission(entry.path)
             notes = (*entry.notes, *sub.notes)
-            sub = Submission(entry.student_id, sub.files, sub.digest, tuple(notes))
+            sub = dataclasses.replace(sub, name=entry.student_id, notes=tuple(notes))  # keeps notebook cell maps
             if regrade is None and book.is_current(sub.name, wanted, sub.digest, ctx):
                 record = book.student(sub.name, ctx.secret_hash)
                 return sub.name, report_files.student_document(record, order), True

@@ -62,7 +62,13 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
     """Check your own work on the public cases (runs your code in a separate process)."""
     from grader.runner.local import LocalBackend
 
+    if assignment and assignment.endswith((".ipynb", ".py")) and Path(assignment).is_file() and path is None:
+        assignment, path = None, Path(assignment)  # `deepgrade check hw2.ipynb`: the assignments it works on
     names = _assignment_list(assignment)
+    if assignment is None and path is not None and path.is_file():
+        from grader.submit import assignments_defined
+
+        names = assignments_defined(path) or names
     if path is None:
         base = Path("assignments") if Path("assignments").is_dir() else REPO_ROOT / "assignments"
         path = base / names[0] if len(names) == 1 and (base / names[0]).is_dir() else base
@@ -77,8 +83,11 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
 
 @main.command("release")
 @click.option("--student", "student_dir", type=click.Path(path_type=Path), help="Also write a solution-free student copy here.")
+@click.option("--nbgrader", "nbgrader_dir", type=click.Path(path_type=Path), help="Also write an nbgrader course (source notebooks, config) here.")
+@click.option("--gradescope", "gradescope_dir", type=click.Path(path_type=Path), help="Also write a Gradescope autograder bundle here.")
+@click.option("-a", "--assignment", "release_assignments", help="Assignment(s) for --nbgrader/--gradescope, comma-separated (default: all).")
 @click.option("--force", is_flag=True, help="Overwrite an existing student copy (its assignments/ included).")
-def release_cmd(student_dir: Path | None, force: bool) -> None:
+def release_cmd(student_dir: Path | None, force: bool, nbgrader_dir: Path | None = None, gradescope_dir: Path | None = None, release_assignments: str | None = None) -> None:
     """Regenerate assignments/ (stubs) from solutions/; optionally write a student copy with public fixtures."""
     from grader.release import build_fixtures, write_student_copy, write_stubs
 
@@ -90,6 +99,9 @@ def release_cmd(student_dir: Path | None, force: bool) -> None:
         fixtures = build_fixtures()
         write_student_copy(student_dir, fixtures, force=force)
         console.print(f"wrote a student copy (no solutions, {len(fixtures)} fixture files) to {student_dir}/")
+    from grader.lms.release_targets import release_extras
+
+    release_extras(console, student_dir=student_dir, nbgrader_dir=nbgrader_dir, gradescope_dir=gradescope_dir, assignments=_assignment_list(release_assignments))
 
 
 @main.command("validate")
@@ -124,6 +136,10 @@ main.add_command(exam_group)
 from grader import cli_grade  # noqa: E402  (grade and export; registered last so a student copy can drop them)
 
 cli_grade.register(main, REPO_ROOT)
+
+from grader.submit import submit_cmd  # noqa: E402 (registered after the group exists)
+
+main.add_command(submit_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover
