@@ -89,6 +89,7 @@ def grade_submission(
     backend: Backend,
     limits: Limits | None = None,
     on_exercise: Callable[[ExerciseResult], None] | None = None,
+    stub_modules: Sequence[str] = (),
 ) -> SubmissionResult:
     """Grade one submission on the given exercises, each in a fresh student process.
 
@@ -99,6 +100,8 @@ def grade_submission(
         backend: starts student processes (sandboxed or not).
         limits: override every exercise's own limits.
         on_exercise: called after each exercise (for progress display).
+        stub_modules: module patterns (``"cs231n.*"``) imported as empty stand-ins when the
+            submission imports them and they are missing (course config ``[submission]``).
     Returns:
         The result. Never raises because of anything in the submission.
     """
@@ -106,7 +109,7 @@ def grade_submission(
         submission = read_submission(Path(submission))
     results = []
     for exercise in exercises:
-        result = grade_exercise(exercise, submission, bank.cases(exercise), backend, limits)
+        result = grade_exercise(exercise, submission, bank.cases(exercise), backend, limits, stub_modules)
         results.append(result)
         if on_exercise:
             on_exercise(result)
@@ -120,6 +123,7 @@ def check(
     backend: Backend,
     name_filter: str | None = None,
     on_exercise: Callable[[ExerciseResult], None] | None = None,
+    stub_modules: Sequence[str] = (),
 ) -> SubmissionResult:
     """A student's check of their own work on the public cases.
 
@@ -129,6 +133,7 @@ def check(
     Args:
         assignments: assignment names; their folders under ``path`` are graded together.
         path: the student's ``assignments/`` folder (or any folder of their code).
+        stub_modules: see :func:`grade_submission`.
     Raises:
         KeyError: unknown assignment or filter matching nothing.
         ReferenceUnavailable: no solutions and no fixtures.
@@ -136,7 +141,7 @@ def check(
     exercises = select_exercises(assignments, name_filter)
     fixtures = None if (REPO_ROOT / "solutions").is_dir() else FIXTURES_DIR
     bank = CaseBank(None, fixtures_dir=fixtures)
-    return grade_submission(read_submission(path), exercises, bank=bank, backend=backend, on_exercise=on_exercise)
+    return grade_submission(read_submission(path), exercises, bank=bank, backend=backend, on_exercise=on_exercise, stub_modules=stub_modules)
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,7 @@ def grade_batch(
     workers: int = 1,
     limits: Limits | None = None,
     on_result: Callable[[str, dict, bool], None] | None = None,
+    stub_modules: Sequence[str] = (),
 ) -> BatchResult:
     """Grade every submission in a folder; write JSON per submission, ``gradebook.csv`` and the SQLite gradebook.
 
@@ -187,6 +193,7 @@ def grade_batch(
         workers: submissions graded concurrently.
         limits: override the exercises' limits.
         on_result: ``(name, result_json, reused)`` after each submission.
+        stub_modules: see :func:`grade_submission`.
     Returns:
         A :class:`BatchResult`; results are JSON dicts in submission order.
     Raises:
@@ -212,7 +219,7 @@ def grade_batch(
         stored = book.lookup(sub.name, names, secret_id, sub.digest)
         if stored is not None:
             return sub.name, stored, True
-        result = grade_submission(sub, exercises, bank=bank, backend=backend, limits=limits).to_json()
+        result = grade_submission(sub, exercises, bank=bank, backend=backend, limits=limits, stub_modules=stub_modules).to_json()
         book.save(names, secret_id, result)
         report_files.write_submission_json(out_dir, result)
         return sub.name, result, False

@@ -70,8 +70,12 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
         base = Path("assignments") if Path("assignments").is_dir() else REPO_ROOT / "assignments"
         path = base / names[0] if len(names) == 1 and (base / names[0]).is_dir() else base
     console.print(f"Checking [bold]{path}[/] on the public cases of {', '.join(names)}\n")
+    try:  # a course's deepgrade.toml, when present, may declare stub_modules
+        stub_modules = load_config(None, None, require_secret=False).stub_modules
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
-        result = api.check(names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r))
+        result = api.check(names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r), stub_modules=stub_modules)
     except (KeyError, ReferenceUnavailable) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     report_text.print_check(console, result)
@@ -104,7 +108,7 @@ def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: st
             def done(name: str, result: dict, reused: bool) -> None:
                 progress.update(task, advance=1, description=f"{name}: {result['total']:g}/{result['max_total']:g}{' (kept)' if reused else ''}")
 
-            batch = api.grade_batch(submissions, names, secret=config.secret, out_dir=out_dir, backend=backend, workers=workers, limits=config.limits, on_result=done)
+            batch = api.grade_batch(submissions, names, secret=config.secret, out_dir=out_dir, backend=backend, workers=workers, limits=config.limits, on_result=done, stub_modules=config.stub_modules)
     finally:
         backend.shutdown()
     elapsed = time.monotonic() - start

@@ -8,6 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
+from grader import authorship, environment
 from grader.cases import PreparedCase
 from grader.exercises.base import CaseFailed, Context, Exercise, StubNotImplemented
 from grader.results import CaseResult, ExerciseResult, score_for
@@ -27,6 +28,7 @@ def grade_exercise(
     cases: Sequence[PreparedCase],
     backend: Backend,
     limits: Limits | None = None,
+    stub_modules: Sequence[str] = (),
 ) -> ExerciseResult:
     """Run every case of one exercise in one fresh student process.
 
@@ -39,8 +41,11 @@ def grade_exercise(
         cases: prepared cases (public first).
         backend: starts the student process.
         limits: overrides ``exercise.limits``.
+        stub_modules: module patterns imported as empty stand-ins when missing
+            (``[submission] stub_modules`` of the course config).
     Returns:
-        The result; ``score = points × passed / len(cases)``.
+        The result; ``score = points × passed / len(cases)``; 0 with status ``failed`` and
+        diagnosis ``imported_from_library`` when the graded name is a library's, not the student's.
     """
     start = time.monotonic()
     limits = limits or exercise.limits
@@ -61,13 +66,13 @@ def grade_exercise(
 
     with Session(backend, limits) as session:
         try:
-            loaded = session.load(submission.files, list(exercise.requires))
+            loaded = session.load(submission.files, list(exercise.requires), tuple(stub_modules))
         except SessionAborted as exc:
             return result(exc.kind, f"Your files could not be loaded: {exc.message}")
         missing = [n for n in exercise.requires if n not in loaded.found]
         if missing:
             if loaded.import_errors:
-                errors = "\n".join(f"{mod}.py failed to import:\n{text}" for mod, text in loaded.import_errors.items())
+                errors = "\n".join(f"{mod}.py failed to import:\n{environment.with_explanation(text)}" for mod, text in loaded.import_errors.items())
                 return result(
                     "error",
                     f"{', '.join(missing)} could not be found because a file failed to import; fix the error below "
@@ -79,6 +84,9 @@ def grade_exercise(
                 f"No function or class named {', '.join(missing)} in your submission (looked in {looked}). "
                 "Define it at the top level of one of your files, with exactly this name (names are case-sensitive).",
             )
+        graded = exercise.requires[0]
+        if graded in loaded.foreign:
+            return result("failed", authorship.not_own_work(graded, loaded.foreign[graded]), diagnoses=(authorship.DIAGNOSIS,))
         case_results: list[CaseResult] = []
         aborts: list[tuple[PreparedCase, SessionAborted]] = []
         for index, case in enumerate(cases):
@@ -93,7 +101,7 @@ def grade_exercise(
             except SessionAborted as aborted:
                 case_results.append(CaseResult(case.id, case.label, False, aborted.message))
                 aborts.append((case, aborted))
-                if index + 1 < len(cases) and _restarted(session, submission, exercise, len(aborts)):
+                if index + 1 < len(cases) and _restarted(session, submission, exercise, len(aborts), stub_modules):
                     continue
                 case_results += [CaseResult(c.id, c.label, False, NOT_RUN) for c in cases[index + 1 :]]
                 break
@@ -109,7 +117,7 @@ def grade_exercise(
     return _summarise(result, case_results, len(cases))
 
 
-def _restarted(session: Session, submission: Submission, exercise: Exercise, aborts: int) -> bool:
+def _restarted(session: Session, submission: Submission, exercise: Exercise, aborts: int, stub_modules: Sequence[str] = ()) -> bool:
     """Start a fresh student process for the remaining cases, at most :data:`MAX_RESTARTS` times.
 
     One hanging or crashing case must not cost the points of the cases after it.
@@ -119,7 +127,7 @@ def _restarted(session: Session, submission: Submission, exercise: Exercise, abo
         return False
     try:
         session.close()
-        session.load(submission.files, list(exercise.requires))
+        session.load(submission.files, list(exercise.requires), tuple(stub_modules))
         return True
     except SessionAborted:
         return False
@@ -133,5 +141,5 @@ def _summarise(result, case_results: list[CaseResult], total: int) -> ExerciseRe
     diagnoses = [d for d, _ in counts.most_common()]
     first = failed[0]
     status = "failed" if len(failed) == total else "partial"
-    message = f"Failed {len(failed)} of {total} cases. First failure, {first.label}:\n{first.message}"
+    message = f"Failed {len(failed)} of {total} cases. First failure, {first.label}:\n{environment.with_explanation(first.message)}"
     return result(status, message, case_results, diagnoses)
