@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Sequence
 
 from grader import cases as case_mod
 from grader.exercises import get_assignment
-from grader.exercises.base import Exercise
+from grader.exercises.spec import Exercise
 from grader.grading import grade_exercise
 from grader.reference import REPO_ROOT, ReferenceUnavailable, load_assignment
 from grader.report import files as report_files

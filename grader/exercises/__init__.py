@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from grader.exercises import attention, conv_arithmetic, convolution, normalization_residual, pooling, recurrent
-from grader.exercises.base import Exercise
+from grader.exercises.spec import Exercise
 
 ASSIGNMENTS: dict[str, tuple[Exercise, ...]] = {
     module.ASSIGNMENT: module.EXERCISES

@@ -11,7 +11,9 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from grader.exercises.base import CaseFailed, Context
+from grader.exercises.context import Context
+from grader.exercises.spec import CaseFailed
+from grader.exercises.variants import variant_names  # noqa: F401  (re-exported for topic specs)
 
 Check = Callable[[Context, dict, dict], None]
 
@@ -71,18 +73,6 @@ def identifiable_variants(reference: np.ndarray, candidates: Mapping[str, Any]) 
     }
 
 
-def variant_names(ref: Any, function: str) -> tuple:
-    """The variants that the reference's ``_variants.py`` declares (``IMITATES``) for ``function``.
-
-    Args:
-        ref: the reference namespace (``IMITATES`` maps variant name → imitated function).
-        function: the graded function's name.
-    Returns:
-        Variant names, in declaration order (empty when there is no ``IMITATES``).
-    """
-    return tuple(name for name, imitated in getattr(ref, "IMITATES", {}).items() if imitated == function)
-
-
 # -- wrapped checks (student side) ---------------------------------------------------------------
 
 def with_size1_probe(check: Check, diagnosis: str = "squeeze_drops_batch") -> Check:
@@ -113,7 +103,7 @@ def with_size1_probe(check: Check, diagnosis: str = "squeeze_drops_batch") -> Ch
                 check(ctx, probe, expected["probe"])
             except CaseFailed:
                 raise failed from None
-            text = ctx.exercise.misconceptions.get(diagnosis, diagnosis)
+            text = ctx.exercise.message(diagnosis)
             raise CaseFailed(
                 f"{failed.message}\nThe same check passes when every axis has size ≥ 2: the bug only shows with {inputs.get('size1_axes', 'an axis of size 1')}.\n→ {text}",
                 (*failed.diagnoses, diagnosis),
@@ -149,5 +139,5 @@ def diagnose_forward_too(ctx: Context, check: Callable[[], None], forward: str, 
             names = []
         if not names:
             raise
-        message = failed.message + "".join(f"\n→ (your {forward}) {ctx.exercise.misconceptions.get(n, n)}" for n in names)
+        message = failed.message + "".join(f"\n→ (your {forward}) {ctx.exercise.message(n)}" for n in names)
         raise CaseFailed(message, (*failed.diagnoses, *names)) from None

@@ -2,35 +2,16 @@
 
 Each ``variant_<name>`` computes what a student holding that misconception returns, with
 the signature of the function it imitates, so the grader can run it on the inputs of a
-failed case and, when the student's output matches, show ``MESSAGES[<name>]`` (see
-research/mistakes.md, rows M24-M26). Forward variants return ``(out, None)`` (no usable
+failed case and, when the student's output matches, name the misconception (``IMITATES``;
+the feedback texts live in the grader; see research/mistakes.md, rows M24-M26). Forward variants return ``(out, None)`` (no usable
 cache). Batch-norm variants update ``bn_param``'s running statistics exactly as that
 student would, since that is where some of these bugs show; pass them a copy of the dict.
 Apart from that, variants never modify their arguments.
 """
-from pathlib import Path
-
 import numpy as np
 
-from grader.reference import load_file
-
-
-_bn = load_file(Path(__file__).with_name("batchnorm.py"))
-_res = load_file(Path(__file__).with_name("residual.py"))
-
-# The feedback texts live in the grader, which students receive; this module only says
-# which misconceptions it imitates, so the two cannot drift apart.
-from grader.exercises.normalization_residual import MISCONCEPTIONS as _FEEDBACK  # noqa: E402
-
-MESSAGES = {name: _FEEDBACK[name] for name in (
-    'test_mode_uses_batch_stats',
-    'pytorch_momentum',
-    'unbiased_running_var',
-    'spatial_reshape_without_transpose',
-    'missing_identity',
-    'relu_before_add',
-    'no_projection_when_stride2',
-)}
+from . import batchnorm as _bn  # the one execution of each solution file (see grader.reference)
+from . import residual as _res
 
 
 def variant_test_mode_uses_batch_stats(x, gamma, beta, bn_param):
@@ -104,3 +85,15 @@ def variant_no_projection_when_stride2(x, params, block_param):
     projects = "ws" in params and params["ws"].shape[0] != x.shape[1]
     shortcut = _shortcut(x, params, stride) if projects else x
     return np.maximum(branch + shortcut, 0), None
+
+
+# variant -> the function it imitates (the diagnosis is the variant's name)
+IMITATES = {
+    "test_mode_uses_batch_stats": "batchnorm_forward",
+    "pytorch_momentum": "batchnorm_forward",
+    "unbiased_running_var": "batchnorm_forward",
+    "spatial_reshape_without_transpose": "spatial_batchnorm_forward",
+    "missing_identity": "residual_block_forward",
+    "relu_before_add": "residual_block_forward",
+    "no_projection_when_stride2": "residual_block_forward",
+}
