@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from grader import cases as case_mod
+from grader import contracts
 from grader.exercises import get_assignment
 from grader.exercises.spec import Exercise
 from grader.grading import grade_exercise
@@ -90,6 +91,7 @@ def grade_submission(
     limits: Limits | None = None,
     on_exercise: Callable[[ExerciseResult], None] | None = None,
     stub_modules: Sequence[str] = (),
+    contract: contracts.Contract | None = None,
 ) -> SubmissionResult:
     """Grade one submission on the given exercises, each in a fresh student process.
 
@@ -102,6 +104,7 @@ def grade_submission(
         on_exercise: called after each exercise (for progress display).
         stub_modules: module patterns (``"cs231n.*"``) imported as empty stand-ins when the
             submission imports them and they are missing (course config ``[submission]``).
+        contract: the features graded (:mod:`grader.contracts`; default ``deepgrade``).
     Returns:
         The result. Never raises because of anything in the submission.
     """
@@ -109,7 +112,7 @@ def grade_submission(
         submission = read_submission(Path(submission))
     results = []
     for exercise in exercises:
-        result = grade_exercise(exercise, submission, bank.cases(exercise), backend, limits, stub_modules)
+        result = grade_exercise(exercise, submission, bank.cases(exercise), backend, limits, stub_modules, contract)
         results.append(result)
         if on_exercise:
             on_exercise(result)
@@ -124,6 +127,7 @@ def check(
     name_filter: str | None = None,
     on_exercise: Callable[[ExerciseResult], None] | None = None,
     stub_modules: Sequence[str] = (),
+    contract: contracts.Contract | None = None,
 ) -> SubmissionResult:
     """A student's check of their own work on the public cases.
 
@@ -133,7 +137,7 @@ def check(
     Args:
         assignments: assignment names; their folders under ``path`` are graded together.
         path: the student's ``assignments/`` folder (or any folder of their code).
-        stub_modules: see :func:`grade_submission`.
+        stub_modules, contract: see :func:`grade_submission`.
     Raises:
         KeyError: unknown assignment or filter matching nothing.
         ReferenceUnavailable: no solutions and no fixtures.
@@ -141,7 +145,7 @@ def check(
     exercises = select_exercises(assignments, name_filter)
     fixtures = None if (REPO_ROOT / "solutions").is_dir() else FIXTURES_DIR
     bank = CaseBank(None, fixtures_dir=fixtures)
-    return grade_submission(read_submission(path), exercises, bank=bank, backend=backend, on_exercise=on_exercise, stub_modules=stub_modules)
+    return grade_submission(read_submission(path), exercises, bank=bank, backend=backend, on_exercise=on_exercise, stub_modules=stub_modules, contract=contract)
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,7 @@ def grade_batch(
     limits: Limits | None = None,
     on_result: Callable[[str, dict, bool], None] | None = None,
     stub_modules: Sequence[str] = (),
+    contract: contracts.Contract | None = None,
 ) -> BatchResult:
     """Grade every submission in a folder; write JSON per submission, ``gradebook.csv`` and the SQLite gradebook.
 
@@ -193,7 +198,9 @@ def grade_batch(
         workers: submissions graded concurrently.
         limits: override the exercises' limits.
         on_result: ``(name, result_json, reused)`` after each submission.
-        stub_modules: see :func:`grade_submission`.
+        stub_modules, contract: see :func:`grade_submission`. A contract other than the
+            default is part of the gradebook's resume key (results graded under another
+            contract are regraded).
     Returns:
         A :class:`BatchResult`; results are JSON dicts in submission order.
     Raises:
@@ -202,6 +209,8 @@ def grade_batch(
     """
     exercises = select_exercises(assignments)
     names = ",".join(sorted({ex.assignment for ex in exercises}))
+    if contract is not None and contract.key != contracts.DEFAULT:
+        names += f"@{contract.key}"
     bank = CaseBank(secret)
     for exercise in exercises:  # fail early (and once) if the reference is broken
         bank.cases(exercise)
@@ -219,7 +228,7 @@ def grade_batch(
         stored = book.lookup(sub.name, names, secret_id, sub.digest)
         if stored is not None:
             return sub.name, stored, True
-        result = grade_submission(sub, exercises, bank=bank, backend=backend, limits=limits, stub_modules=stub_modules).to_json()
+        result = grade_submission(sub, exercises, bank=bank, backend=backend, limits=limits, stub_modules=stub_modules, contract=contract).to_json()
         book.save(names, secret_id, result)
         report_files.write_submission_json(out_dir, result)
         return sub.name, result, False

@@ -61,7 +61,8 @@ def main() -> None:
 @click.argument("assignment", required=False)
 @click.option("-k", "name_filter", help="Only exercises whose name contains this text.")
 @click.option("--path", type=click.Path(exists=True, file_okay=True, path_type=Path), help="Your code (default: assignments/ or assignments/<ASSIGNMENT>).")
-def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None) -> None:
+@click.option("--contract", "contract_name", type=click.Choice(["deepgrade", "cs231n"]), help="Features graded (default: deepgrade.toml's contract, else deepgrade).")
+def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None, contract_name: str | None) -> None:
     """Check your own work on the public cases (runs your code in a separate process)."""
     from grader.runner.local import LocalBackend
 
@@ -70,12 +71,12 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
         base = Path("assignments") if Path("assignments").is_dir() else REPO_ROOT / "assignments"
         path = base / names[0] if len(names) == 1 and (base / names[0]).is_dir() else base
     console.print(f"Checking [bold]{path}[/] on the public cases of {', '.join(names)}\n")
-    try:  # a course's deepgrade.toml, when present, may declare stub_modules
-        stub_modules = load_config(None, None, require_secret=False).stub_modules
+    try:  # a course's deepgrade.toml, when present, may declare stub_modules and a contract
+        course = load_config(None, None, require_secret=False, contract=contract_name)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        result = api.check(names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r), stub_modules=stub_modules)
+        result = api.check(names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r), stub_modules=course.stub_modules, contract=course.contract)
     except (KeyError, ReferenceUnavailable) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     report_text.print_check(console, result)
@@ -90,11 +91,12 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Course config (TOML).")
 @click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True, help="Submissions graded in parallel.")
 @click.option("--no-sandbox", is_flag=True, help="Run student code without the sandbox (trusted code only).")
-def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: str | None, config_path: Path | None, workers: int, no_sandbox: bool) -> None:
+@click.option("--contract", "contract_name", type=click.Choice(["deepgrade", "cs231n"]), help="Features graded (default: the config's contract, else deepgrade).")
+def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: str | None, config_path: Path | None, workers: int, no_sandbox: bool, contract_name: str | None) -> None:
     """Grade every submission (file or folder) in SUBMISSIONS on all cases, hidden ones included."""
     names = _assignment_list(assignment)
     try:
-        config = load_config(seed, config_path)
+        config = load_config(seed, config_path, contract=contract_name)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     exercises = api.select_exercises(names)
@@ -108,7 +110,7 @@ def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: st
             def done(name: str, result: dict, reused: bool) -> None:
                 progress.update(task, advance=1, description=f"{name}: {result['total']:g}/{result['max_total']:g}{' (kept)' if reused else ''}")
 
-            batch = api.grade_batch(submissions, names, secret=config.secret, out_dir=out_dir, backend=backend, workers=workers, limits=config.limits, on_result=done, stub_modules=config.stub_modules)
+            batch = api.grade_batch(submissions, names, secret=config.secret, out_dir=out_dir, backend=backend, workers=workers, limits=config.limits, on_result=done, stub_modules=config.stub_modules, contract=config.contract)
     finally:
         backend.shutdown()
     elapsed = time.monotonic() - start

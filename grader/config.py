@@ -8,6 +8,13 @@ grading environment lacks; they import as empty stand-ins (:mod:`grader.runner.s
 
     [submission]
     stub_modules = ["cs231n.*"]     # "pkg.*": the package and its submodules; "pkg": that module
+
+``contract`` (top level) picks the features graded (:mod:`grader.contracts`), with optional
+per-exercise overrides::
+
+    contract = "cs231n"             # default "deepgrade"
+    [exercises.conv_forward_naive]
+    features = ["core", "dilation"]
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import contracts
 from grader.runner.backend import Limits
 
 
@@ -28,18 +36,20 @@ class ConfigError(ValueError):
 class CourseConfig:
     """Attributes: ``secret`` (str; ``""`` when not required and not set), ``limits`` (per-exercise
     :class:`Limits`, or ``None`` for each exercise's default), ``stub_modules`` (module patterns
-    imported as empty stand-ins when missing, e.g. ``("cs231n.*",)``)."""
+    imported as empty stand-ins when missing, e.g. ``("cs231n.*",)``), ``contract`` (the
+    :class:`grader.contracts.Contract` graded, overrides applied)."""
 
     secret: str
     limits: Limits | None = None
     stub_modules: tuple[str, ...] = ()
+    contract: contracts.Contract = contracts.CONTRACTS[contracts.DEFAULT]
 
 
 # A dotted module name, optionally ending in ".*" (the package and all its submodules).
 _MODULE_PATTERN = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(\.\*)?$")
 
 
-def load_config(seed: str | None = None, path: Path | None = None, *, require_secret: bool = True) -> CourseConfig:
+def load_config(seed: str | None = None, path: Path | None = None, *, require_secret: bool = True, contract: str | None = None) -> CourseConfig:
     """Resolve the course secret, limits and submission settings.
 
     Args:
@@ -47,11 +57,13 @@ def load_config(seed: str | None = None, path: Path | None = None, *, require_se
         path: a TOML file; defaults to ``./deepgrade.toml`` when it exists.
         require_secret: raise when no secret is found (grading); ``False`` for ``check``,
             which grades public cases only.
+        contract: a contract name (``--contract``); wins over the file's ``contract``.
     Returns:
         The configuration.
     Raises:
         ConfigError: no secret anywhere (when required), or the file is malformed
-            (including a ``stub_modules`` entry that is not a dotted module name or ``name.*``).
+            (including a ``stub_modules`` entry that is not a dotted module name or ``name.*``,
+            an unknown contract, or an unknown feature in ``[exercises.<name>] features``).
     """
     data: dict = {}
     path = path or (Path("deepgrade.toml") if Path("deepgrade.toml").is_file() else None)
@@ -77,7 +89,29 @@ def load_config(seed: str | None = None, path: Path | None = None, *, require_se
             )
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"bad [limits] in {path}: {exc}") from None
-    return CourseConfig(secret=str(secret or ""), limits=limits, stub_modules=_stub_modules(data.get("submission", {}), path))
+    return CourseConfig(
+        secret=str(secret or ""),
+        limits=limits,
+        stub_modules=_stub_modules(data.get("submission", {}), path),
+        contract=_contract(contract or data.get("contract", contracts.DEFAULT), data.get("exercises", {}), path),
+    )
+
+
+def _contract(name: object, exercises: object, path: Path | None) -> contracts.Contract:
+    if not isinstance(name, str) or not isinstance(exercises, dict):
+        raise ConfigError(f"bad contract or [exercises] in {path}")
+    overrides = {}
+    for exercise, table in exercises.items():
+        features = table.get("features") if isinstance(table, dict) else None
+        if features is None:
+            continue
+        if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
+            raise ConfigError(f"bad [exercises.{exercise}] features in {path}: expected a list of feature names")
+        overrides[exercise] = features
+    try:
+        return contracts.contract(name, overrides)
+    except contracts.ContractError as exc:
+        raise ConfigError(f"{exc} (in {path or 'the command line'})") from None
 
 
 def _stub_modules(section: object, path: Path | None) -> tuple[str, ...]:

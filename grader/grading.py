@@ -8,10 +8,10 @@ from typing import Sequence
 
 import numpy as np
 
-from grader import authorship, environment
+from grader import authorship, contracts, environment
 from grader.cases import PreparedCase
 from grader.exercises.base import CaseFailed, Context, Exercise, StubNotImplemented
-from grader.results import CaseResult, ExerciseResult, score_for
+from grader.results import CaseResult, ExerciseResult, FeatureScore
 from grader.runner.backend import Backend, Limits
 from grader.runner.session import SessionAborted, Session
 from grader.submission import Submission
@@ -29,8 +29,9 @@ def grade_exercise(
     backend: Backend,
     limits: Limits | None = None,
     stub_modules: Sequence[str] = (),
+    contract: contracts.Contract | None = None,
 ) -> ExerciseResult:
-    """Run every case of one exercise in one fresh student process.
+    """Run the cases of one exercise that its contract grades, in one fresh student process.
 
     Never raises for anything the submission does: import errors, missing names, exceptions,
     timeouts and crashes all become an :class:`ExerciseResult` with a message.
@@ -43,25 +44,37 @@ def grade_exercise(
         limits: overrides ``exercise.limits``.
         stub_modules: module patterns imported as empty stand-ins when missing
             (``[submission] stub_modules`` of the course config).
+        contract: which features are graded (default: the ``deepgrade`` contract); cases of
+            other features are neither run nor counted.
     Returns:
-        The result; ``score = points × passed / len(cases)``; 0 with status ``failed`` and
-        diagnosis ``imported_from_library`` when the graded name is a library's, not the student's.
+        The result. Points are split over the graded features by the spec's weights and, within
+        a feature, by cases passed (:func:`grader.contracts.weighted_score`); 0 with status
+        ``failed`` and diagnosis ``imported_from_library`` when the graded name is a library's,
+        not the student's.
     """
     start = time.monotonic()
     limits = limits or exercise.limits
+    contract = contract or contracts.contract()
+    graded_features = contract.graded(exercise.name)
+    ungraded = tuple(sorted({c.feature for c in cases} - graded_features))
+    cases = [c for c in cases if c.feature in graded_features]
 
     def result(status: str, message: str, case_results=(), diagnoses=()) -> ExerciseResult:
-        passed = sum(c.passed for c in case_results)
+        scores = _feature_scores(exercise, cases, case_results)
+        counts = {f.feature: (f.passed, f.total) for f in scores}
         return ExerciseResult(
             name=exercise.name,
             assignment=exercise.assignment,
-            score=score_for(exercise.points, passed, len(cases)),
+            score=contracts.weighted_score(exercise.points, exercise.weights, counts),
             max_score=exercise.points,
             status=status,
             message=message,
             diagnoses=tuple(diagnoses),
             cases=tuple(case_results),
             seconds=time.monotonic() - start,
+            contract=contract.name,
+            features=scores,
+            ungraded=ungraded,
         )
 
     with Session(backend, limits) as session:
@@ -96,16 +109,16 @@ def grade_exercise(
             except StubNotImplemented:
                 return result("not_implemented", f"{exercise.name} is not implemented yet (it still raises NotImplementedError).")
             except CaseFailed as failed:
-                case_results.append(CaseResult(case.id, case.label, False, failed.message, failed.diagnoses))
+                case_results.append(CaseResult(case.id, case.label, False, failed.message, failed.diagnoses, case.feature, case.public))
                 continue
             except SessionAborted as aborted:
-                case_results.append(CaseResult(case.id, case.label, False, aborted.message))
+                case_results.append(CaseResult(case.id, case.label, False, aborted.message, (), case.feature, case.public))
                 aborts.append((case, aborted))
                 if index + 1 < len(cases) and _restarted(session, submission, exercise, len(aborts), stub_modules):
                     continue
-                case_results += [CaseResult(c.id, c.label, False, NOT_RUN) for c in cases[index + 1 :]]
+                case_results += [CaseResult(c.id, c.label, False, NOT_RUN, (), c.feature, c.public) for c in cases[index + 1 :]]
                 break
-            case_results.append(CaseResult(case.id, case.label, True))
+            case_results.append(CaseResult(case.id, case.label, True, "", (), case.feature, case.public))
     if aborts:
         first_case, first = aborts[0]
         skipped = sum(c.message == NOT_RUN for c in case_results)
@@ -113,8 +126,22 @@ def grade_exercise(
         if skipped:
             msg += f"\n{skipped} later case(s) were not run."
         msg += f"\n{sum(c.passed for c in case_results)} of {len(cases)} cases passed."
+        scores = _feature_scores(exercise, cases, case_results)
+        if len(scores) > 1 or ungraded:
+            msg += "\n" + contracts.feedback(contract.name, scores, ungraded)
         return result(first.kind, msg, case_results)
-    return _summarise(result, case_results, len(cases))
+    return _summarise(result, case_results, len(cases), contract.name, _feature_scores(exercise, cases, case_results), ungraded)
+
+
+def _feature_scores(exercise: Exercise, cases: Sequence[PreparedCase], case_results: Sequence[CaseResult]) -> tuple[FeatureScore, ...]:
+    """Per graded feature: cases passed, cases graded, normalised weight (features in first-case order)."""
+    order = list(dict.fromkeys(c.feature for c in cases))
+    totals = Counter(c.feature for c in cases)
+    passed = Counter(c.feature for c in case_results if c.passed)
+    n_all = sum(totals.values()) or 1
+    raw = {f: float(exercise.weights[f]) if f in exercise.weights else totals[f] / n_all for f in order}
+    norm = sum(raw.values()) or 1.0
+    return tuple(FeatureScore(f, passed[f], totals[f], raw[f] / norm) for f in order)
 
 
 def _restarted(session: Session, submission: Submission, exercise: Exercise, aborts: int, stub_modules: Sequence[str] = ()) -> bool:
@@ -133,13 +160,18 @@ def _restarted(session: Session, submission: Submission, exercise: Exercise, abo
         return False
 
 
-def _summarise(result, case_results: list[CaseResult], total: int) -> ExerciseResult:
+def _summarise(result, case_results: list[CaseResult], total: int, contract_name: str = "", scores=(), ungraded=()) -> ExerciseResult:
     failed = [c for c in case_results if not c.passed]
     if not failed:
-        return result("passed", f"All {total} cases passed.", case_results)
+        message = f"All {total} cases passed."
+        if ungraded:
+            message += "\n" + contracts.feedback(contract_name, scores, ungraded)
+        return result("passed", message, case_results)
     counts = Counter(d for c in failed for d in c.diagnoses)
     diagnoses = [d for d, _ in counts.most_common()]
     first = failed[0]
     status = "failed" if len(failed) == total else "partial"
     message = f"Failed {len(failed)} of {total} cases. First failure, {first.label}:\n{environment.with_explanation(first.message)}"
+    if len(scores) > 1 or ungraded:
+        message += "\n" + contracts.feedback(contract_name, scores, ungraded)
     return result(status, message, case_results, diagnoses)

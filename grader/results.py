@@ -17,6 +17,9 @@ class CaseResult:
         passed: whether every check of the case held.
         message: what went wrong (empty when passed).
         diagnoses: names of misconceptions matched, e.g. ``("flipped_kernel",)``.
+        feature: the contract feature the case exercises (``"core"``, ``"dilation"``, ...).
+        public: whether the student has the case (hidden cases' records carry no inputs or
+            expected values anywhere; their messages never show reference values).
     """
 
     case_id: str
@@ -24,6 +27,40 @@ class CaseResult:
     passed: bool
     message: str = ""
     diagnoses: tuple[str, ...] = ()
+    feature: str = "core"
+    public: bool = True
+
+    def to_json(self) -> dict:
+        """The per-case record: ``id, label, feature, public, passed, message`` (no inputs, no expected values)."""
+        return {
+            "id": self.case_id,
+            "label": self.label,
+            "feature": self.feature,
+            "public": self.public,
+            "passed": self.passed,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class FeatureScore:
+    """How one contract feature of an exercise went.
+
+    Attributes:
+        feature: e.g. ``"dilation"``.
+        passed: cases of the feature passed.
+        total: cases of the feature graded.
+        weight: the feature's share of the exercise's points, normalised over the graded features (0–1).
+    """
+
+    feature: str
+    passed: int
+    total: int
+    weight: float
+
+    def to_json(self) -> dict:
+        """``feature, passed, total, weight``."""
+        return {"feature": self.feature, "passed": self.passed, "total": self.total, "weight": round(self.weight, 4)}
 
 
 @dataclass(frozen=True)
@@ -40,6 +77,9 @@ class ExerciseResult:
         diagnoses: misconceptions named, most frequent first.
         cases: per-case results (hidden ones carry no reference values).
         seconds: wall time spent grading it, in seconds.
+        contract: the contract graded under (``"deepgrade"``, ``"cs231n"``; ``""`` when unknown).
+        features: per-feature results of the graded features.
+        ungraded: features the exercise has cases for that the contract does not grade.
     """
 
     name: str
@@ -51,9 +91,14 @@ class ExerciseResult:
     diagnoses: tuple[str, ...] = ()
     cases: tuple[CaseResult, ...] = ()
     seconds: float = 0.0
+    contract: str = ""
+    features: tuple[FeatureScore, ...] = ()
+    ungraded: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
-        """JSON-ready dict: ``name, assignment, score, max_score, status, diagnoses, message, cases``."""
+        """JSON-ready dict: ``name, assignment, score, max_score, status, diagnoses, message``, case
+        counts, ``contract``, ``features`` (per-feature results), ``ungraded`` and ``cases`` (per-case
+        records, see :meth:`CaseResult.to_json`)."""
         return {
             "name": self.name,
             "assignment": self.assignment,
@@ -65,6 +110,10 @@ class ExerciseResult:
             "passed_cases": sum(c.passed for c in self.cases),
             "total_cases": len(self.cases),
             "seconds": round(self.seconds, 3),
+            "contract": self.contract,
+            "features": [f.to_json() for f in self.features],
+            "ungraded": list(self.ungraded),
+            "cases": [c.to_json() for c in self.cases],
         }
 
 
