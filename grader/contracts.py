@@ -9,7 +9,7 @@ assignment skeletons ask for (2017–2024): no ``dilation``/``groups`` in ``conv
 and pool windows that divide evenly, batchnorm backward in train mode only, even
 ``embed_dim``, masks that leave each query a key. Neither grades ``invalid_input`` (a
 ``ValueError`` on inputs DESIGN §3 does not call errors: it asks one only of
-``conv_output_size`` and ``pool_output_size``, whose invalid cases are ``core``), ``test_mode``
+``conv_output_size`` and ``pool_output_size``, for which both contracts grade it), ``test_mode``
 backward passes, or fully masked rows of the ``MultiHeadAttention`` *module* (its ``-inf``
 fill gives NaN, a ``-1e9`` fill the mean of V: both fine there; the zero-row rule is DESIGN's
 for the numpy function).
@@ -81,14 +81,19 @@ class Contract:
         return f"{self.name}[{extra}]" if extra else self.name
 
 
+# DESIGN §3 asks a ValueError of the two output-size functions only.
+_SIZES_INVALID = {"conv_output_size", "pool_output_size"}
+
 CONTRACTS: Mapping[str, Contract] = MappingProxyType(
     {
         "deepgrade": Contract(
             "deepgrade",
             _DEEPGRADE,
-            MappingProxyType({"MultiHeadAttention": _DEEPGRADE - {"fully_masked_rows"}}),
+            MappingProxyType(
+                {"MultiHeadAttention": _DEEPGRADE - {"fully_masked_rows"}, **{n: _DEEPGRADE | {"invalid_input"} for n in _SIZES_INVALID}}
+            ),
         ),
-        "cs231n": Contract("cs231n", _CS231N),
+        "cs231n": Contract("cs231n", _CS231N, MappingProxyType({n: _CS231N | {"invalid_input"} for n in _SIZES_INVALID})),
     }
 )
 DEFAULT = "deepgrade"

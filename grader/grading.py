@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from grader import authorship, contracts, environment
+from grader import authorship, contracts, diagnoses as evidence, environment
 from grader.cases import PreparedCase
 from grader.exercises.base import CaseFailed, Context, Exercise, StubNotImplemented
 from grader.results import CaseResult, ExerciseResult, FeatureScore
@@ -130,7 +130,8 @@ def grade_exercise(
         if len(scores) > 1 or ungraded:
             msg += "\n" + contracts.feedback(contract.name, scores, ungraded)
         return result(first.kind, msg, case_results)
-    return _summarise(result, case_results, len(cases), contract.name, _feature_scores(exercise, cases, case_results), ungraded)
+    expected = {c.id: c.expected for c in cases}
+    return _summarise(result, case_results, len(cases), contract.name, _feature_scores(exercise, cases, case_results), ungraded, expected, exercise)
 
 
 def _feature_scores(exercise: Exercise, cases: Sequence[PreparedCase], case_results: Sequence[CaseResult]) -> tuple[FeatureScore, ...]:
@@ -160,18 +161,28 @@ def _restarted(session: Session, submission: Submission, exercise: Exercise, abo
         return False
 
 
-def _summarise(result, case_results: list[CaseResult], total: int, contract_name: str = "", scores=(), ungraded=()) -> ExerciseResult:
+def _summarise(result, case_results: list[CaseResult], total: int, contract_name: str = "", scores=(), ungraded=(), expected=None, exercise=None) -> ExerciseResult:
     failed = [c for c in case_results if not c.passed]
     if not failed:
         message = f"All {total} cases passed."
         if ungraded:
             message += "\n" + contracts.feedback(contract_name, scores, ungraded)
         return result("passed", message, case_results)
-    counts = Counter(d for c in failed for d in c.diagnoses)
-    diagnoses = [d for d, _ in counts.most_common()]
+    # A diagnosis is shown only when its variant reproduces the student's output on the failing
+    # cases where it applies (grader.diagnoses.confirm); the feedback says on how many.
+    weighed = evidence.weigh([(c.diagnoses, (expected or {}).get(c.case_id)) for c in failed])
+    shown = evidence.confirm(weighed)
+    diagnoses = [e.name for e in shown]
     first = failed[0]
+    first_message = first.message
+    for e in weighed:
+        if e not in shown and exercise is not None:
+            first_message = first_message.replace(f"\n→ {exercise.message(e.name)}", "")
     status = "failed" if len(failed) == total else "partial"
-    message = f"Failed {len(failed)} of {total} cases. First failure, {first.label}:\n{environment.with_explanation(first.message)}"
+    message = f"Failed {len(failed)} of {total} cases. First failure, {first.label}:\n{environment.with_explanation(first_message)}"
+    backed = [e for e in shown if e.claimed]
+    if backed:
+        message += "\n" + "\n".join(evidence.describe(e) for e in backed)
     if len(scores) > 1 or ungraded:
         message += "\n" + contracts.feedback(contract_name, scores, ungraded)
     return result(status, message, case_results, diagnoses)

@@ -1,7 +1,8 @@
 """The corpus of realistic student files (issue 9 item 7): do the verdicts hold on unseen code?
 
 Every file is graded through :func:`grader.api.grade_submission` with the unsandboxed
-``LocalBackend``, on all cases (hidden ones included), on the exercises its header names.
+``LocalBackend``, on all cases (hidden ones included) of the contract its header names
+(``deepgrade`` unless stated), on the exercises its header names.
 Asserted: no correct file loses a point under its contract, every bug loses points on the
 exercise it is in, and at least 80% of bugs carry the right named diagnosis. The figures are
 printed (run with ``-s`` to see them inline; they are also in the diagnosis-rate test's output).
@@ -13,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from corpus_index import Entry, entries, figures, full_marks, loses_points
-from grader import api
+from grader import api, contracts
 from grader.runner.local import LocalBackend
 
 pytestmark = pytest.mark.slow
@@ -38,7 +39,8 @@ def graded() -> dict:
     def one(entry: Entry):
         exercises = [ex for ex in api.select_exercises([entry.assignment]) if ex.name in entry.exercises]
         assert sorted(ex.name for ex in exercises) == sorted(entry.exercises), f"{entry.id}: unknown exercise in header"
-        return entry.id, (entry, api.grade_submission(entry.path, exercises, bank=bank, backend=backend))
+        result = api.grade_submission(entry.path, exercises, bank=bank, backend=backend, contract=contracts.contract(entry.contract))
+        return entry.id, (entry, result)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(one, ENTRIES))

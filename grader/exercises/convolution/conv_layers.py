@@ -69,6 +69,23 @@ def _random_config(rng: np.random.Generator) -> tuple:
             return (N, C, H, W, F, HH, WW, s, p, d, groups)
 
 
+def _conv_feature(cfg: tuple) -> str:
+    """The contract feature a configuration exercises (groups, then dilation, then uneven windows)."""
+    N, C, H, W, F, HH, WW, s, p, d, g = cfg
+    if g != 1:
+        return "groups"
+    if d != 1:
+        return "dilation"
+    if (H + 2 * p - d * (HH - 1) - 1) % s or (W + 2 * p - d * (WW - 1) - 1) % s:
+        return "uneven_windows"
+    return "core"
+
+
+# Points per feature of conv_forward_naive / conv_backward_naive (stated in the stubs' docstrings).
+CONV_WEIGHTS = MappingProxyType({"core": 0.6, "uneven_windows": 0.1, "dilation": 0.15, "groups": 0.15})
+DS_WEIGHTS = MappingProxyType({"core": 0.7, "uneven_windows": 0.15, "dilation": 0.15})
+
+
 def _conv_inputs(rng: np.random.Generator, cfg: tuple) -> tuple[str, dict]:
     N, C, H, W, F, HH, WW, s, p, d, g = cfg
     conv_param = {"stride": s, "pad": p}
@@ -94,7 +111,7 @@ def _conv_cases(rng: np.random.Generator, hidden: bool, with_dout: bool) -> list
         if with_dout:
             N, C, H, W, F, HH, WW, s, p, d, g = cfg
             inputs["dout"] = rng.standard_normal((N, F, _out_size(H, HH, s, p, d), _out_size(W, WW, s, p, d)))
-        cases.append((label, inputs))
+        cases.append((label, inputs, _conv_feature(cfg)))
     return cases
 
 
@@ -197,7 +214,8 @@ def _ds_cases(rng: np.random.Generator, hidden: bool) -> list:
             "conv_param": conv_param,
             "dout": rng.standard_normal((N, F, Ho, Wo)),
         }
-        cases.append((f"x {(N, C, H, W)}, depthwise {(C, 1, HH, WW)}, pointwise {(F, C, 1, 1)}, conv_param {conv_param}", inputs))
+        feature = _conv_feature((N, C, H, W, F, HH, WW, s, p, d, 1))
+        cases.append((f"x {(N, C, H, W)}, depthwise {(C, 1, HH, WW)}, pointwise {(F, C, 1, 1)}, conv_param {conv_param}", inputs, feature))
     return cases
 
 
@@ -235,10 +253,11 @@ EXERCISES = (
         "conv_forward_naive",
         points=4,
         requires=("conv_forward_naive",),
-        make_cases=lambda rng, hidden: [(l, {k: v for k, v in i.items() if k != "dout"}) for l, i in _conv_cases(rng, hidden, False)],
+        make_cases=lambda rng, hidden: [(l, {k: v for k, v in i.items() if k != "dout"}, f) for l, i, f in _conv_cases(rng, hidden, False)],
         expect=_forward_expect,
         check=_forward_check,
         summary="conv forward with stride, pad, dilation, groups",
+        weights=CONV_WEIGHTS,
     ),
     TOPIC.exercise(
         "conv_backward_naive",
@@ -248,6 +267,7 @@ EXERCISES = (
         expect=_backward_expect,
         check=_backward_check,
         summary="conv backward: dx, dw, db",
+        weights=CONV_WEIGHTS,
     ),
     _image_exercise("correlate2d"),
     _image_exercise("convolve2d"),
@@ -255,10 +275,11 @@ EXERCISES = (
         "depthwise_separable_conv_forward",
         points=2,
         requires=("depthwise_separable_conv_forward",),
-        make_cases=lambda rng, hidden: [(l, {k: v for k, v in i.items() if k != "dout"}) for l, i in _ds_cases(rng, hidden)],
+        make_cases=lambda rng, hidden: [(l, {k: v for k, v in i.items() if k != "dout"}, f) for l, i, f in _ds_cases(rng, hidden)],
         expect=_ds_forward_expect,
         check=_ds_forward_check,
         summary="depthwise (groups = C) then 1×1 pointwise conv",
+        weights=DS_WEIGHTS,
     ),
     TOPIC.exercise(
         "depthwise_separable_conv_backward",
@@ -268,5 +289,6 @@ EXERCISES = (
         expect=_ds_backward_expect,
         check=_ds_backward_check,
         summary="backward of the depthwise separable conv",
+        weights=DS_WEIGHTS,
     ),
 )

@@ -1,7 +1,6 @@
 # corpus: correct
 # exercises: conv_output_size, pool_output_size, conv_param_count, conv_macs, depthwise_separable_cost_ratio
 # contract: deepgrade
-# waits-on: item 3 (float answers compared by the documented rule; ValueError demanded only of conv/pool_output_size)
 # about: numpy float32 inside for the cost ratio; ValueError only where DESIGN section 3 asks for it
 import numpy as np
 

@@ -1,7 +1,6 @@
 # corpus: correct
 # exercises: conv_forward_naive, conv_backward_naive
 # contract: cs231n
-# waits-on: item 2 (contract = "cs231n": no dilation/groups, windows may be assumed to divide evenly)
 # about: CS231n 2017 layers.py idiom: H' = 1 + (H + 2 * pad - HH) / stride with an assert that it divides
 import numpy as np
 

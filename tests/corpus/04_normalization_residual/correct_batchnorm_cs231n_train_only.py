@@ -1,7 +1,6 @@
 # corpus: correct
 # exercises: batchnorm_forward, batchnorm_backward
 # contract: cs231n
-# waits-on: item 3 (batchnorm_backward graded on train-mode caches only)
 # about: CS231n batchnorm_backward_alt: the simplified train-mode formula; the backward never sees a test-mode cache in CS231n
 import numpy as np
 

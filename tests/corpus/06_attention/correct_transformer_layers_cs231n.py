@@ -1,7 +1,6 @@
 # corpus: correct
 # exercises: MultiHeadAttention, PositionalEncoding, PatchEmbedding
 # contract: cs231n
-# waits-on: item 2 and item 3 (contract = "cs231n": module masks leave each query a key, even embed_dim; PositionalEncoding judged by forward's output)
 # about: CS231n transformer_layers.py (2023-24): masked_fill with -inf (NaN on a fully masked row), assert on odd embed_dim
 import math
 
