@@ -78,14 +78,16 @@ def outputs(ref: Any, function: str, *args: Any, pick: Callable[[Any], Any] = la
     """misconception → what a student holding it returns from ``function(*args, **kwargs)``.
 
     Each variant's result goes through ``pick`` (e.g. ``lambda r: r[0]`` for a forward's
-    ``out``). A variant that raises or returns ``None`` does not apply and is left out; when
-    several variants evidence the same misconception, the first that applies is kept.
+    ``out``). A variant that raises or returns ``None`` does not apply and is left out. When
+    several variants evidence the same misconception (two ways of writing the same mistake),
+    the first is keyed by the misconception and the others by ``"<misconception>~<variant>"``;
+    :func:`matching` names them all by the misconception (:func:`base`).
     """
     found: dict[str, Any] = {}
     for variant, fn in imitations(ref, function).items():
         name = misconception_of(ref, variant)
         if name in found:
-            continue
+            name = f"{name}~{variant}"
         try:
             value = fn(*args, **kwargs)
         except Exception:  # a variant that cannot handle this case does not apply to it
@@ -118,6 +120,11 @@ def gradients(ref: Any, backward: str, wrt: tuple, *args: Any) -> dict[Any, dict
             if g is not None and name not in per[w]:
                 per[w][name] = g
     return per
+
+
+def base(key: str) -> str:
+    """The misconception a variant-table key names (``"pad_one_side~pad_only_once"`` → ``"pad_one_side"``)."""
+    return key.split("~", 1)[0]
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
@@ -155,7 +162,7 @@ def identifiable(reference: Any, candidates: Mapping[str, Any], *, nonzero: bool
             found[name] = value
     return {
         name: value for name, value in found.items()
-        if not any(other != name and _same(value, v) for other, v in found.items())
+        if not any(base(other) != base(name) and _same(value, v) for other, v in found.items())
     }
 
 
@@ -165,13 +172,14 @@ def matching(got: Any, variants: Mapping[str, Any], *, atol: float = cmp.DEFAULT
 
     Args:
         got: the student's value (decoded; any type).
-        variants: misconception → value (arrays or numbers; ``None`` = does not apply).
+        variants: misconception → value (arrays or numbers; ``None`` = does not apply); keys
+            ``"<misconception>~<variant>"`` name their misconception (:func:`base`).
     """
-    found = []
+    found: list[str] = []
     for name, value in variants.items():
         if value is None:
             continue
         if isinstance(value, (int, float, bool)) or isinstance(value, np.ndarray):
-            if cmp.close(got, np.asarray(value), atol=atol, rtol=rtol):
-                found.append(name)
+            if cmp.close(got, np.asarray(value), atol=atol, rtol=rtol) and base(name) not in found:
+                found.append(base(name))
     return tuple(found)

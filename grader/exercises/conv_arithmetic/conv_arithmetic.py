@@ -271,6 +271,7 @@ EXERCISES = (
             "pad_once": "pad is added on both sides: use 2·pad (d2l's p_h is the total; here pad is per side)",
             "ignores_dilation": "a dilated kernel spans dilation·(k − 1) + 1 pixels",
             "ceil_instead_of_floor": "convolution output sizes round down (floor), not up",
+            "output_size_no_stride": "windows start `stride` pixels apart: divide the span by the stride, floor((H + 2·pad − dilation·(k − 1) − 1) / stride) + 1",
         },
         summary="output size of a convolution along one axis",
     ),
@@ -307,7 +308,10 @@ EXERCISES = (
     ),
     _scalar_exercise(
         "conv_macs", 1, _macs_cases,
-        {"ignores_groups": "with groups, each output sums over only C / groups input channels"},
+        {
+            "ignores_groups": "with groups, each output sums over only C / groups input channels",
+            "macs_as_flops": "you counted FLOPs (a multiply and an add per product): a multiply–accumulate (MAC) counts once, so MACs are half your number",
+        },
         summary="multiply–accumulates of a conv layer",
     ),
     _scalar_exercise(

@@ -6,6 +6,7 @@ solution stays well inside the time limit even with the numerical gradient check
 """
 from __future__ import annotations
 
+import re
 from types import MappingProxyType
 from typing import Any
 
@@ -14,7 +15,7 @@ import numpy as np
 from grader.exercises.context import Context
 from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
-from grader.exercises.spec import Exercise, Topic
+from grader.exercises.spec import CaseFailed, Exercise, Topic
 
 ASSIGNMENT = "02_convolution"
 
@@ -32,6 +33,14 @@ MISCONCEPTIONS = MappingProxyType(
         "mutates_input": "a function modified an input array in place",
         "not_flipped": "convolve2d must flip the kernel in both axes (kernel[::-1, ::-1]); you computed cross-correlation",
         "flipped_one_axis": "flip the kernel in both axes, not one: kernel[::-1, ::-1]",
+        "bias_added_twice": "the bias is added twice: add b[f] once per output value, after the window sum",
+        "hardcoded_pad": "the padding is fixed at 1 (pad = 1 or a 1:-1 slice): use conv_param['pad']",
+        "ignores_groups": "every filter reads the first C/groups channels: filter f must read the channels of its group g = f // (F // groups), x[:, g·C/groups:(g + 1)·C/groups]",
+        "groups_offset": "filter f belongs to group f // (F // groups), not f % groups: consecutive filters share a group",
+        "returns_out_only": "the forward must return a tuple (out, cache); you returned out alone",
+        "db_wrong_axes": "db must sum dout over N, H_out and W_out (every axis but the filters), giving shape (F,)",
+        "assign_not_accumulate": "overlapping windows share input pixels: accumulate into dx (dx_pad[...] += w[f] * dout[n, f, i, j]) instead of assigning (=)",
+        "wrong_output_allocation": "compute H_out = (H + 2·pad − dilation·(HH − 1) − 1) // stride + 1 (and W_out likewise) before allocating out",
     }
 )
 
@@ -123,10 +132,25 @@ def _forward_expect(ref: Any, inputs: dict) -> dict:
     return {"out": out, "variants": variants.outputs(ref, "conv_forward_naive", x, w, b, cp)}
 
 
+_BROADCAST = re.compile(r"could not broadcast input array from shape (\([\d, ]*\)) into shape (\([\d, ]*\))")
+
+
 def _forward_check(ctx: Context, inputs: dict, expected: dict) -> None:
     names = ["x", "w", "b", "conv_param"]
     args = [inputs[n] for n in names]
-    reply = ctx.call("conv_forward_naive", *args, send=[(0,)], echo_args=True)
+    try:
+        reply = ctx.call("conv_forward_naive", *args, send=[(0,)], echo_args=True)
+    except CaseFailed as failed:
+        # numpy's broadcast error from filling a wrongly sized output: say which size is wrong
+        match = _BROADCAST.search(failed.message)
+        if not match or failed.diagnoses:
+            raise
+        ctx.fail(
+            f"your output has the wrong size: expected {tuple(expected['out'].shape)}, you allocated (…, "
+            f"{match.group(2).strip('()').rstrip(',')}) and computed (…, {match.group(1).strip('()').rstrip(',')}) to put in it\n"
+            + failed.message,
+            "wrong_output_allocation",
+        )
     ctx.expect_unchanged("conv_forward_naive", names, args, reply.args_after)
     ctx.expect_close("out", reply.value[0], expected["out"], variants=expected["variants"])
 
