@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deepgrade-installed
 
-.PHONY: setup demo test clean
+.PHONY: setup demo test test-fast validate examples clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,18 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Everything but the tests marked slow or sandbox (pyproject: [tool.pytest.ini_options] markers).
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not sandbox"
+
+# Self-test of the exercises (see grader/validation.py); exits non-zero and says what to fix.
+validate: $(STAMP)
+	$(PY) -m grader validate
+
+# Regrade the bundled examples; rewrite their EXPECTED.json and README score tables (grader/examples.py).
+examples: $(STAMP)
+	$(PY) -m grader.examples
 
 clean:
 	rm -rf build

@@ -128,22 +128,24 @@ def check(
     on_exercise: Callable[[ExerciseResult], None] | None = None,
     stub_modules: Sequence[str] = (),
     contract: contracts.Contract | None = None,
+    fixtures_dir: Path | None = None,
 ) -> SubmissionResult:
     """A student's check of their own work on the public cases.
 
-    Uses the reference solutions when present (instructor's repository), else the public
-    fixtures shipped with a student copy.
+    Uses ``fixtures_dir`` when given; else the reference solutions when present (instructor's
+    repository), else the public fixtures shipped with a student copy.
 
     Args:
         assignments: assignment names; their folders under ``path`` are graded together.
         path: the student's ``assignments/`` folder (or any folder of their code).
         stub_modules, contract: see :func:`grade_submission`.
+        fixtures_dir: public fixtures (``<assignment>/<exercise>.dgf``) to check against.
     Raises:
         KeyError: unknown assignment or filter matching nothing.
         ReferenceUnavailable: no solutions and no fixtures.
     """
     exercises = select_exercises(assignments, name_filter)
-    fixtures = None if (REPO_ROOT / "solutions").is_dir() else FIXTURES_DIR
+    fixtures = fixtures_dir or (None if (REPO_ROOT / "solutions").is_dir() else FIXTURES_DIR)
     bank = CaseBank(None, fixtures_dir=fixtures)
     return grade_submission(read_submission(path), exercises, bank=bank, backend=backend, on_exercise=on_exercise, stub_modules=stub_modules, contract=contract)
 

@@ -61,8 +61,9 @@ def main() -> None:
 @click.argument("assignment", required=False)
 @click.option("-k", "name_filter", help="Only exercises whose name contains this text.")
 @click.option("--path", type=click.Path(exists=True, file_okay=True, path_type=Path), help="Your code (default: assignments/ or assignments/<ASSIGNMENT>).")
+@click.option("--fixtures", "fixtures_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Public cases to check against (a student copy's fixtures/; default: the solutions if present, else ./fixtures).")
 @click.option("--contract", "contract_name", type=click.Choice(["deepgrade", "cs231n"]), help="Features graded (default: deepgrade.toml's contract, else deepgrade).")
-def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None, contract_name: str | None) -> None:
+def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None, fixtures_dir: Path | None, contract_name: str | None) -> None:
     """Check your own work on the public cases (runs your code in a separate process)."""
     from grader.runner.local import LocalBackend
 
@@ -76,7 +77,10 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        result = api.check(names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r), stub_modules=course.stub_modules, contract=course.contract)
+        result = api.check(
+            names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r),
+            fixtures_dir=fixtures_dir, stub_modules=course.stub_modules, contract=course.contract,
+        )
     except (KeyError, ReferenceUnavailable) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     report_text.print_check(console, result)
@@ -87,7 +91,7 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-a", "--assignment", "assignment", help="Assignment(s), comma-separated (default: all).")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("grades"), show_default=True, help="Output folder.")
-@click.option("--seed", help="Course secret for hidden cases (default: DEEPGRADE_SECRET or deepgrade.toml).")
+@click.option("--secret", "--seed", "seed", help="Course secret for hidden cases (default: DEEPGRADE_SECRET or deepgrade.toml); --seed is an alias.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Course config (TOML).")
 @click.option("--workers", type=int, default=os.cpu_count() or 1, show_default=True, help="Submissions graded in parallel.")
 @click.option("--no-sandbox", is_flag=True, help="Run student code without the sandbox (trusted code only).")
@@ -132,20 +136,29 @@ def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: st
 @click.option("--student", "student_dir", type=click.Path(path_type=Path), help="Also write a solution-free student copy here.")
 def release_cmd(student_dir: Path | None) -> None:
     """Regenerate assignments/ (stubs) from solutions/; optionally write a student copy with public fixtures."""
-    from grader import cases as case_mod
-    from grader.reference import load_assignment
-    from grader.release import write_student_copy, write_stubs
+    from grader.release import build_fixtures, write_student_copy, write_stubs
 
     written = write_stubs(REPO_ROOT / "assignments")
     console.print(f"wrote {len(written)} stub files under assignments/")
     if student_dir is not None:
-        fixtures = {}
-        for name, exercises in ASSIGNMENTS.items():
-            ref = load_assignment(name)
-            for ex in exercises:
-                fixtures[f"{name}/{ex.name}"] = case_mod.prepare(ex, ref, None)
+        fixtures = build_fixtures()
         write_student_copy(student_dir, fixtures)
         console.print(f"wrote a student copy (no solutions, {len(fixtures)} fixture files) to {student_dir}/")
+
+
+@main.command("validate")
+@click.option("-a", "--assignment", "assignment", help="Assignment(s), comma-separated (default: all).")
+@click.option("--secret", "--seed", "secret", default="validate", show_default=True, help="Secret for the hidden cases the checks grade.")
+@click.option("--fixtures", "fixtures_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Also check the public fixtures in this folder.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Gradings run at once.")
+@click.option("--static", is_flag=True, help="Only the checks that run no code (stubs, names, messages, fixtures).")
+def validate_cmd(assignment: str | None, secret: str, fixtures_dir: Path | None, workers: int, static: bool) -> None:
+    """Self-test the exercises: solutions score full marks, stubs zero, every variant its own diagnosis."""
+    from grader.validation import format_report, validate
+
+    report = validate(assignments=_assignment_list(assignment), secret=secret, fixtures_dir=fixtures_dir, workers=workers, grade=not static)
+    console.print(format_report(report), markup=False, highlight=False)
+    sys.exit(0 if report.ok else 1)
 
 
 @main.command("list")

@@ -61,7 +61,7 @@ def claims(expected: Any) -> frozenset:
             if table and isinstance(value, Mapping):
                 walk(value, True)
             elif table and value is not None and isinstance(key, str):
-                found.add(key.split("~", 1)[0])  # "<misconception>~<variant>": another form of it
+                found.add(key.split("#", 1)[0])  # "<misconception>#<variant>": another form of it
             elif isinstance(value, Mapping):
                 walk(value, False)
 

@@ -30,7 +30,7 @@ def test_coincidence_is_not_shown_and_the_count_is():
     assert diagnoses.describe(shown[0]) == "macs_as_flops: reproduces your output on 3 of 3 failing cases"
     # a diagnosis without a variant (a mutated input) is kept as it is
     assert [e.name for e in diagnoses.confirm(diagnoses.weigh([(("mutates_input",), {"out": 1})]))] == ["mutates_input"]
-    assert diagnoses.claims({"grads": [1], "variants": {"x": {"flipped_kernel": 1, "other~form": 2}, "w": {"none": None}}}) == {"flipped_kernel", "other"}
+    assert diagnoses.claims({"grads": [1], "variants": {"x": {"flipped_kernel": 1, "other#form": 2}, "w": {"none": None}}}) == {"flipped_kernel", "other"}
 
 
 def test_doubled_macs_are_named_as_flops_not_as_ignored_groups():

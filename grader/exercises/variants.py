@@ -79,15 +79,14 @@ def outputs(ref: Any, function: str, *args: Any, pick: Callable[[Any], Any] = la
 
     Each variant's result goes through ``pick`` (e.g. ``lambda r: r[0]`` for a forward's
     ``out``). A variant that raises or returns ``None`` does not apply and is left out. When
-    several variants evidence the same misconception (two ways of writing the same mistake),
-    the first is keyed by the misconception and the others by ``"<misconception>~<variant>"``;
-    :func:`matching` names them all by the misconception (:func:`base`).
+    several variants evidence the same misconception, the first is keyed by the misconception
+    and the others by ``"<misconception>#<variant>"`` (see :func:`diagnosis`), so each can match.
     """
     found: dict[str, Any] = {}
     for variant, fn in imitations(ref, function).items():
         name = misconception_of(ref, variant)
         if name in found:
-            name = f"{name}~{variant}"
+            name = f"{name}#{variant}"
         try:
             value = fn(*args, **kwargs)
         except Exception:  # a variant that cannot handle this case does not apply to it
@@ -109,7 +108,7 @@ def gradients(ref: Any, backward: str, wrt: tuple, *args: Any) -> dict[Any, dict
     """
     per: dict[Any, dict[str, Any]] = {w: {} for w in wrt}
     for variant, fn in imitations(ref, backward).items():
-        name = misconception_of(ref, variant)
+        misconception = misconception_of(ref, variant)
         try:
             result = fn(*args)
         except Exception:  # a variant that cannot handle this case does not apply to it
@@ -117,14 +116,14 @@ def gradients(ref: Any, backward: str, wrt: tuple, *args: Any) -> dict[Any, dict
         if result is None:
             continue
         for w, g in zip(wrt, result if isinstance(result, tuple) else (result,)):
-            if g is not None and name not in per[w]:
-                per[w][name] = g
+            if g is not None:
+                per[w][misconception if misconception not in per[w] else f"{misconception}#{variant}"] = g
     return per
 
 
-def base(key: str) -> str:
-    """The misconception a variant-table key names (``"pad_one_side~pad_only_once"`` → ``"pad_one_side"``)."""
-    return key.split("~", 1)[0]
+def diagnosis(key: str) -> str:
+    """The misconception a variant key names: ``"pad_one_side#pad_only_once"`` → ``"pad_one_side"``."""
+    return key.split("#", 1)[0]
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
@@ -160,9 +159,15 @@ def identifiable(reference: Any, candidates: Mapping[str, Any], *, nonzero: bool
             continue
         if not _same(value, ref):
             found[name] = value
+    # twins of one misconception keep the first; twins of different ones name nothing
+    kept: dict[str, np.ndarray] = {}
+    for name, value in found.items():
+        if any(diagnosis(k) == diagnosis(name) and _same(value, v) for k, v in kept.items()):
+            continue
+        kept[name] = value
     return {
-        name: value for name, value in found.items()
-        if not any(base(other) != base(name) and _same(value, v) for other, v in found.items())
+        name: value for name, value in kept.items()
+        if not any(diagnosis(other) != diagnosis(name) and _same(value, v) for other, v in kept.items())
     }
 
 
@@ -172,14 +177,16 @@ def matching(got: Any, variants: Mapping[str, Any], *, atol: float = cmp.DEFAULT
 
     Args:
         got: the student's value (decoded; any type).
-        variants: misconception → value (arrays or numbers; ``None`` = does not apply); keys
-            ``"<misconception>~<variant>"`` name their misconception (:func:`base`).
+        variants: misconception (or ``"<misconception>#<variant>"``) → value (arrays or
+            numbers; ``None`` = does not apply).
+    Returns:
+        The misconceptions matched, each once, in the order of ``variants``.
     """
     found: list[str] = []
     for name, value in variants.items():
-        if value is None:
+        if value is None or diagnosis(name) in found:
             continue
         if isinstance(value, (int, float, bool)) or isinstance(value, np.ndarray):
-            if cmp.close(got, np.asarray(value), atol=atol, rtol=rtol) and base(name) not in found:
-                found.append(base(name))
+            if cmp.close(got, np.asarray(value), atol=atol, rtol=rtol):
+                found.append(diagnosis(name))
     return tuple(found)

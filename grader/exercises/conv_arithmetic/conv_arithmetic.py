@@ -136,7 +136,7 @@ def _scalar_exercise(name: str, points: float, cases, messages: dict, *, result:
         if result == "int_pair":
             ok = isinstance(got, (tuple, list)) and len(got) == 2 and all(_is_int(g) for g in got) and tuple(int(g) for g in got) == tuple(want)
             if not ok:
-                names = [d for d, v in expected["variants"].items() if isinstance(got, (tuple, list)) and tuple(got) == tuple(v)]
+                names = [variants.diagnosis(d) for d, v in expected["variants"].items() if isinstance(got, (tuple, list)) and tuple(got) == tuple(v)]
                 shown = f"; expected {want!r}" if ctx.public else ""
                 ctx.fail(f"returned {got!r}{shown}", *names)
             return
@@ -152,7 +152,7 @@ def _scalar_exercise(name: str, points: float, cases, messages: dict, *, result:
             return
         if result == "int" and number == want:
             return
-        names = [d for d, v in expected["variants"].items() if (_same_float(number, v) if result == "float" else number == v)]
+        names = [variants.diagnosis(d) for d, v in expected["variants"].items() if (_same_float(number, v) if result == "float" else number == v)]
         ctx.fail(f"returned {number!r}" + (f"; expected {want!r}" if ctx.public else ""), *names)
 
     return TOPIC.exercise(
