@@ -134,15 +134,20 @@ def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: st
 
 @main.command("release")
 @click.option("--student", "student_dir", type=click.Path(path_type=Path), help="Also write a solution-free student copy here.")
-def release_cmd(student_dir: Path | None) -> None:
+@click.option("--contract", "contract_name", type=click.Choice(["deepgrade", "cs231n"]), help="Contract the stubs describe (default: deepgrade.toml's, else deepgrade).")
+def release_cmd(student_dir: Path | None, contract_name: str | None) -> None:
     """Regenerate assignments/ (stubs) from solutions/; optionally write a student copy with public fixtures."""
     from grader.release import build_fixtures, write_student_copy, write_stubs
 
-    written = write_stubs(REPO_ROOT / "assignments")
-    console.print(f"wrote {len(written)} stub files under assignments/")
+    try:
+        contract = load_config(None, None, require_secret=False, contract=contract_name).contract
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    written = write_stubs(REPO_ROOT / "assignments", contract=contract)
+    console.print(f"wrote {len(written)} stub files under assignments/ ({contract.name} contract)")
     if student_dir is not None:
         fixtures = build_fixtures()
-        write_student_copy(student_dir, fixtures)
+        write_student_copy(student_dir, fixtures, contract=contract)
         console.print(f"wrote a student copy (no solutions, {len(fixtures)} fixture files) to {student_dir}/")
 
 

@@ -107,3 +107,16 @@ def test_every_contract_message_has_a_korean_translation():
     ids = list(contracts.FEATURES.values()) + [contracts.FEATURE_LINE, contracts.GRADED_LINE, contracts.UNGRADED_LINE]
     assert untranslated("ko", "contracts", ids) == []
     assert contracts.explain("dilation", "ko") != contracts.explain("dilation")
+
+
+def test_stubs_say_how_each_exercise_is_graded_under_the_contract():
+    from grader.release import _contract_toml, released_files
+    from grader.stub_notes import grading_note
+
+    default = released_files()["02_convolution/conv_layers.py"]
+    assert "Grading (deepgrade contract): core 60%, uneven_windows 10%, dilation 15%, groups 15% of" in default
+    cs = released_files(contract=contracts.contract("cs231n"))["02_convolution/conv_layers.py"]
+    assert "Grading (cs231n contract): core 100%" in cs and "Not graded in this course: uneven_windows, dilation, groups." in cs.replace("\n    ", " ")
+    assert grading_note({"core": 1.0}, contracts.contract(), "correlate2d") == ""
+    custom = contracts.contract("cs231n", {"conv_forward_naive": ["core", "dilation"]})
+    assert _contract_toml(custom) == 'contract = "cs231n"\n\n[exercises.conv_forward_naive]\nfeatures = ["core", "dilation"]\n'
