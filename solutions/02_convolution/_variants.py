@@ -139,14 +139,20 @@ def variant_returns_out_only(x, w, b, conv_param):
     return _fwd(x, w, b, conv_param)[0]
 
 
+def _right_dx_dw(dout, x, w, b, conv_param):
+    _, cache = _ref.conv_forward_naive(x, w, b, conv_param)
+    dx, dw, _ = _ref.conv_backward_naive(dout, cache)
+    return dx, dw
+
+
 def variant_backward_db_wrong_axes(dout, x, w, b, conv_param):
-    """``db`` summed over (0, 2) only: the width axis left in."""
-    return None, None, dout.sum(axis=(0, 2))
+    """``db`` summed over (0, 2) only: the width axis left in (dx and dw right)."""
+    return (*_right_dx_dw(dout, x, w, b, conv_param), dout.sum(axis=(0, 2)))
 
 
 def variant_backward_db_over_batch_only(dout, x, w, b, conv_param):
-    """``db`` summed over the batch only."""
-    return None, None, dout.sum(axis=0)
+    """``db`` summed over the batch only (dx and dw right)."""
+    return (*_right_dx_dw(dout, x, w, b, conv_param), dout.sum(axis=0))
 
 
 def _scatter_backward(dout, x, w, conv_param, *, accumulate=True, dilated=True):
