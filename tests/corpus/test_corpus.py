@@ -75,7 +75,6 @@ def test_figures_are_printed(graded, capsys):
     assert figs.correct == len(CORRECT) and figs.bugs == len(BUGS)
 
 
-@pytest.mark.xfail(reason="waits on issue 9 item 6 (new variants and diagnoses)", strict=False)
 def test_at_least_80_percent_of_bugs_are_named(graded):
     figs = figures(graded)
     unnamed = [e.id for e, r in graded.values() if e.kind == "bug" and e.diagnosis and e.diagnosis not in {d for x in r.exercises for d in x.diagnoses}]
