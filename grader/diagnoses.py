@@ -93,10 +93,9 @@ def confirm(weighed: Sequence[Evidence]) -> list[Evidence]:
     """The diagnoses to show.
 
     A diagnosis is shown when its variant reproduces the student's output on at least half the
-    failing cases where it applies, unless another shown diagnosis reproduces every case it
-    does and more (a coincidence: a doubled MAC count equals "ignores groups" when groups = 2).
-    When none reaches half, the one that reproduces the most cases is shown alone (the
-    feedback says on how many).
+    failing cases where it applies (a doubled MAC count equals "ignores groups" when
+    groups = 2, but not when groups = 32: that coincidence is not shown). When none reaches
+    half, the one that reproduces the most cases is shown alone (the feedback says on how many).
 
     Args:
         weighed: from :func:`weigh`.
@@ -107,10 +106,7 @@ def confirm(weighed: Sequence[Evidence]) -> list[Evidence]:
     if not strong:
         backed = [e for e in weighed if e.claimed]
         strong = backed[:1] + [e for e in weighed if not e.claimed]
-    return [
-        e for e in strong
-        if not any(o is not e and o.claimed and o.matched > e.matched and e.cases <= o.cases for o in strong)
-    ]
+    return strong
 
 
 def describe(evidence: Evidence, lang: str = "en") -> str:

@@ -136,6 +136,12 @@ def _bn_cases(rng: np.random.Generator, hidden: bool, spatial: bool, backward: b
             if spatial:
                 shape = (int(rng.integers(1, 4)), int(rng.integers(1, 4)), int(rng.integers(1, 5)), int(rng.integers(1, 5)))
             configs.append((*shape, mode, momentum, 1e-5, True))
+        if backward:
+            # Test-mode backward cases are a feature no contract grades by default: two more
+            # train-mode ones keep the graded cases many. Appended last, so every earlier case
+            # (and its random draws) is what it was.
+            configs += [(2, 3, 3, 2, "train", 0.9, 1e-5, True), (1, 2, 4, 3, "train", 0.7, 1e-5, True)] if spatial else [
+                (5, 4, "train", 0.9, 1e-5, True), (3, 6, "train", 0.8, 1e-4, True)]
     cases = []
     for cfg in configs:
         *shape, mode, momentum, eps, running = cfg
