@@ -24,16 +24,8 @@ messages once::
 Misconception messages live only here, in the grader; the variants that imitate them live
 in ``solutions/<NN_topic>/_variants.py`` (see :mod:`grader.exercises.variants`).
 
-Exceptions raised while grading (the whole tree; nothing else escapes a check)::
-
-    Exception
-    ├── CaseFailed                  a check failed; .message for the student, .diagnoses named
-    ├── StubNotImplemented          the student's function still raises the stub's NotImplementedError
-    ├── grader.runner.session.SessionAborted    the student's process died, hung or went silent
-    ├── grader.runner.session.StudentError      the student's code raised (Context turns it into CaseFailed)
-    ├── grader.reference.ReferenceUnavailable (RuntimeError)  no solutions (a student copy)
-    ├── grader.release.ReleaseError (ValueError)              bad solution markers
-    └── KeyError                    an unknown assignment or exercise name (grader.exercises.get_assignment)
+A check raises only :class:`CaseFailed` or :class:`StubNotImplemented` (or lets
+``SessionAborted`` through); the whole exception tree is drawn in :mod:`grader`'s docstring.
 """
 from __future__ import annotations
 

@@ -9,9 +9,11 @@ import importlib
 import numpy as np
 import pytest
 
+from grader import cases
 from grader.exercises import ASSIGNMENTS, get_assignment, spec, variants
 from grader.exercises.backward import BackwardSpec
 from grader.reference import SOLUTIONS_DIR, load_assignment, load_module
+from grader.runner import codec
 
 TOPICS = sorted(ASSIGNMENTS)
 
@@ -73,6 +75,19 @@ def test_cases_carry_a_feature_and_exercises_weights(assignment):
         cases = exercise.cases(np.random.default_rng(0), hidden=False)
         assert cases and all(isinstance(c, spec.Case) and isinstance(c.feature, str) and c.feature for c in cases)
         assert {c.feature for c in cases} <= set(exercise.weights) | {spec.CORE}
+
+
+@pytest.mark.parametrize("assignment", TOPICS)
+def test_public_cases_survive_the_fixture_format(assignment, tmp_path):
+    ref = load_assignment(assignment)
+    for exercise in get_assignment(assignment):
+        public = cases.prepare(exercise, ref, None)
+        cases.save_fixtures(tmp_path / f"{exercise.name}.dgf", public)
+        loaded = cases.load_fixtures(tmp_path / f"{exercise.name}.dgf")
+        assert [(c.id, c.label, c.feature) for c in loaded] == [(c.id, c.label, c.feature) for c in public]
+        for a, b in zip(loaded, public):
+            assert codec.encode(a.inputs) == codec.encode(b.inputs), (exercise.name, a.label)
+            assert codec.encode(a.expected) == codec.encode(b.expected), (exercise.name, a.label)
 
 
 def test_topic_declares_assignment_and_messages_once():

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from grader.exercises.context import Context
+from grader.exercises.sizes import output_size
 from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
 from grader.exercises.spec import CaseFailed, Exercise, Topic
@@ -64,7 +65,7 @@ _HIDDEN_CONFIGS = [
 
 
 def _out_size(size: int, k: int, s: int, p: int, d: int) -> int:
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+    return output_size(size, k, s, p, d)
 
 
 def _random_config(rng: np.random.Generator) -> tuple:

@@ -20,6 +20,7 @@ from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
 from grader.exercises.checks import diagnose_forward_too, identifiable_variants
 from grader.exercises.context import Context
+from grader.exercises.sizes import output_size
 from grader.exercises.spec import CaseFailed, Exercise, Topic, rounded
 from grader.runner.codec import Ref, TorchArray
 
@@ -163,7 +164,7 @@ def _res_cases(rng: np.random.Generator, hidden: bool, backward: bool) -> list:
         params = {k: params[k] for k in _PARAM_ORDER if k in params}
         inputs = {"x": x, "params": params, "block_param": {"stride": s}, "probe": probe}
         if backward:
-            Ho, Wo = 1 + (H - 1) // s, 1 + (W - 1) // s
+            Ho, Wo = output_size(H, 3, s, 1), output_size(W, 3, s, 1)  # conv1: 3×3, pad 1
             inputs["dout"] = rounded(rng.standard_normal((N, F, Ho, Wo)))
         label = f"x {(N, C, H, W)}, {F} filters, stride {s}, {'projection' if projection else 'identity'} shortcut"
         if probe:

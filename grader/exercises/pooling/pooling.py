@@ -22,6 +22,7 @@ import numpy as np
 from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
 from grader.exercises.context import Context
+from grader.exercises.sizes import output_size
 from grader.exercises.spec import Exercise, Topic, rounded
 from grader.exercises.checks import diagnose_forward_too, identifiable_variants
 from grader.runner.codec import Ref
@@ -104,7 +105,7 @@ _HIDDEN_CONFIGS = [
 
 
 def _out_hw(H: int, W: int, ph: int, pw: int, s: int) -> tuple[int, int]:
-    return 1 + (H - ph) // s, 1 + (W - pw) // s
+    return output_size(H, ph, s), output_size(W, pw, s)
 
 
 def _random_config(rng: np.random.Generator) -> tuple:
