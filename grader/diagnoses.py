@@ -2,9 +2,9 @@
 
 A case names a misconception when the student's output matches the output of a known-wrong
 variant on that case. One coincidence is weak evidence: with ``groups = 2`` a doubled MAC count
-equals "ignores groups". A diagnosis is shown for the exercise only when its variant
-reproduces the student's output on the failing cases where the variant applies (its
-*claims*; see :func:`confirm`), and the feedback says on how many. Diagnoses that no variant
+equals "ignores groups". A diagnosis whose variant misses some of the failing cases where it
+applies (its *claims*) is not shown when another diagnosis reproduces everything it does and
+more (:func:`confirm`); the feedback says on how many failing cases each shown one holds. Diagnoses that no variant
 backs (a mutated input, a missing ValueError) are kept as they are.
 
 Pure functions over the grading results and the expected values the grader holds (the
@@ -36,11 +36,6 @@ class Evidence:
     matched: int
     claimed: int
     cases: frozenset = frozenset()
-
-    @property
-    def majority(self) -> bool:
-        """No variant to check it against, or it reproduces at least half the failing cases it claims."""
-        return self.claimed == 0 or 2 * self.matched >= self.claimed
 
 
 def claims(expected: Any) -> frozenset:
@@ -92,21 +87,22 @@ def weigh(failed: Sequence[tuple[Sequence[str], Any]]) -> list[Evidence]:
 def confirm(weighed: Sequence[Evidence]) -> list[Evidence]:
     """The diagnoses to show.
 
-    A diagnosis is shown when its variant reproduces the student's output on at least half the
-    failing cases where it applies (a doubled MAC count equals "ignores groups" when
-    groups = 2, but not when groups = 32: that coincidence is not shown). When none reaches
-    half, the one that reproduces the most cases is shown alone (the feedback says on how many).
+    A diagnosis whose variant does not reproduce every failing case where it applies is a
+    coincidence when another diagnosis reproduces every case it does, and more: a doubled MAC
+    count equals "ignores groups" when groups = 2 but not when groups = 32, while "counts FLOPs"
+    reproduces them all. Such a diagnosis is not shown. Every other one is, with the number of
+    failing cases it reproduces (two real bugs in one submission each keep their name).
 
     Args:
         weighed: from :func:`weigh`.
     Returns:
         The diagnoses to show, most matches first.
     """
-    strong = [e for e in weighed if e.majority]
-    if not strong:
-        backed = [e for e in weighed if e.claimed]
-        strong = backed[:1] + [e for e in weighed if not e.claimed]
-    return strong
+    return [
+        e for e in weighed
+        if not (e.claimed and e.matched < e.claimed
+                and any(o is not e and o.matched > e.matched and e.cases <= o.cases for o in weighed))
+    ]
 
 
 def describe(evidence: Evidence, lang: str = "en") -> str:
