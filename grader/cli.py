@@ -162,7 +162,7 @@ def validate_cmd(assignment: str | None, secret: str, fixtures_dir: Path | None,
     from grader.validation import format_report, validate
 
     report = validate(assignments=_assignment_list(assignment), secret=secret, fixtures_dir=fixtures_dir, workers=workers, grade=not static)
-    console.print(format_report(report), markup=False, highlight=False)
+    console.print(format_report(report), markup=False, highlight=False, soft_wrap=True)
     sys.exit(0 if report.ok else 1)
 
 

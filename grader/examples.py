@@ -25,6 +25,7 @@ from grader.config import load_config
 from grader.reference import REPO_ROOT
 from grader.results import ExerciseResult
 from grader.runner.backend import Backend, Limits
+from grader.submission import read_submission
 
 EXAMPLES_DIR = REPO_ROOT / "examples" / "submissions"
 CONFIG = REPO_ROOT / "examples" / "demo.toml"
@@ -76,12 +77,21 @@ def grade_group(
     for ex in exercises:
         bank.cases(ex)  # expected values once, before the threads start
 
-    def grade(path: Path):
-        result = api.grade_submission(path, exercises, bank=bank, backend=backend, limits=limits or default_limits)
-        return path.name, {e.name: e for e in result.exercises}
+    # One job per (submission, exercise), not per submission: a hanging example costs one
+    # exercise's timeouts per worker instead of all of its exercises' in a row.
+    subs = [read_submission(p) for p in api.list_submissions(group)]
+    jobs = [(sub, ex) for sub in subs for ex in exercises]
 
+    def grade(job):
+        sub, ex = job
+        result = api.grade_submission(sub, [ex], bank=bank, backend=backend, limits=limits or default_limits)
+        return sub.name, result.exercises[0]
+
+    graded: dict[str, dict[str, ExerciseResult]] = {sub.name: {} for sub in subs}
     with ThreadPoolExecutor(max(1, workers)) as pool:
-        return dict(pool.map(grade, api.list_submissions(group)))
+        for name, result in pool.map(grade, jobs):
+            graded[name][result.name] = result
+    return graded
 
 
 def expected_json(graded: Mapping[str, Mapping[str, ExerciseResult]]) -> dict:

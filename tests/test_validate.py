@@ -51,7 +51,7 @@ def variant_unexplained(in_channels, out_channels, kernel_size, groups=1, bias=T
 IMITATES["same_as_reference"] = ("conv_output_size", "forgot_plus_one")
 IMITATES["unexplained"] = "conv_param_count"
 ''')
-    report = validate(assignments=["01"], solutions_dir=solutions, workers=2)
+    report = validate(assignments=["01"], solutions_dir=solutions, workers=2, only=("conv_output_size", "conv_param_count"))
     assert not report.ok
     by_check = {}
     for p in report.problems:
@@ -61,8 +61,9 @@ IMITATES["unexplained"] = "conv_param_count"
     assert any(p.subject == f"{A}/unexplained" and "no message" in p.message for p in by_check["messages"])
     variant_problems = {p.message for p in by_check["variants"]}
     assert any("scores full marks on conv_output_size" in m for m in variant_problems), variant_problems
-    # the variants of the other functions still get their own diagnoses
-    assert not any("conv_macs" in m or "same_padding" in m for m in variant_problems), variant_problems
+    # the other variants still get their own diagnoses: only the two defects are reported
+    assert len(by_check["variants"]) == 1 and by_check["variants"][0].subject == f"{A}/conv_output_size", variant_problems
+    assert report.counts["variants"] == (4 + 1) + (2 + 1) and report.counts["reference"] == 2
     assert "stubs_zero" not in by_check and "stubs" not in by_check
 
 
