@@ -64,6 +64,14 @@ _HIDDEN_CONFIGS = [
 ]
 
 
+# Strided windows that tile the input evenly: "core" under every contract (a course grading by
+# CS231n's contract still checks stride and pad). Last, so the draws of the cases before are unchanged.
+_HIDDEN_EVEN_STRIDED = [
+    (2, 3, 7, 7, 2, 3, 3, 2, 1, 1, 1),
+    (1, 2, 8, 6, 3, 2, 2, 2, 0, 1, 1),
+]
+
+
 def _out_size(size: int, k: int, s: int, p: int, d: int) -> int:
     return output_size(size, k, s, p, d)
 
@@ -114,7 +122,7 @@ def _conv_inputs(rng: np.random.Generator, cfg: tuple) -> tuple[str, dict]:
 
 
 def _conv_cases(rng: np.random.Generator, hidden: bool, with_dout: bool) -> list:
-    configs = list(_PUBLIC_CONFIGS) if not hidden else _HIDDEN_CONFIGS + [_random_config(rng) for _ in range(6)]
+    configs = list(_PUBLIC_CONFIGS) if not hidden else _HIDDEN_CONFIGS + [_random_config(rng) for _ in range(6)] + _HIDDEN_EVEN_STRIDED
     cases = []
     for cfg in configs:
         label, inputs = _conv_inputs(rng, cfg)
