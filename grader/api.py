@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from grader import cases as case_mod
+from grader import contracts
 from grader.exercises import get_assignment
 from grader.exercises.spec import Exercise
 from grader.grading import grade_exercise
@@ -93,6 +94,8 @@ def grade_submission(
     backend: Backend,
     limits: Limits | None = None,
     on_exercise: Callable[[ExerciseResult], None] | None = None,
+    stub_modules: Sequence[str] = (),
+    contract: contracts.Contract | None = None,
 ) -> SubmissionResult:
     """Grade one submission on the given exercises, each in its own student process.
 
@@ -106,17 +109,20 @@ def grade_submission(
         backend: starts student processes (sandboxed or not).
         limits: override every exercise's own limits.
         on_exercise: called after each exercise (for progress display).
+        stub_modules: module patterns (``"cs231n.*"``) imported as empty stand-ins when the
+            submission imports them and they are missing (course config ``[submission]``).
+        contract: the features graded (:mod:`grader.contracts`; default ``deepgrade``).
     Returns:
         The result. Never raises because of anything in the submission.
     """
     if not isinstance(submission, Submission):
         submission = read_submission(Path(submission))
     # One warm child per submission imports its files once; every exercise forks from it.
-    host = warm_host(backend, submission, exercises, limits)
+    host = warm_host(backend, submission, exercises, limits, stub_modules)
     results = []
     try:
         for exercise in exercises:
-            result = grade_exercise(exercise, submission, bank.cases(exercise), host, limits)
+            result = grade_exercise(exercise, submission, bank.cases(exercise), host, limits, stub_modules, contract)
             result = cite_cells_in_result(result, submission)  # notebooks: cite the cell, not the generated .py
             results.append(result)
             if on_exercise:
@@ -133,6 +139,8 @@ def check(
     backend: Backend,
     name_filter: str | None = None,
     on_exercise: Callable[[ExerciseResult], None] | None = None,
+    stub_modules: Sequence[str] = (),
+    contract: contracts.Contract | None = None,
     fixtures_dir: Path | None = None,
 ) -> SubmissionResult:
     """A student's check of their own work on the public cases.
@@ -143,6 +151,7 @@ def check(
     Args:
         assignments: assignment names; their folders under ``path`` are graded together.
         path: the student's ``assignments/`` folder (or any folder of their code).
+        stub_modules, contract: see :func:`grade_submission`.
         fixtures_dir: public fixtures (``<assignment>/<exercise>.dgf``) to check against.
     Raises:
         KeyError: unknown assignment or filter matching nothing.
@@ -151,7 +160,7 @@ def check(
     exercises = select_exercises(assignments, name_filter)
     fixtures = fixtures_dir or (None if (REPO_ROOT / "solutions").is_dir() else FIXTURES_DIR)
     bank = CaseBank(None, fixtures_dir=fixtures)
-    return grade_submission(read_submission(path), exercises, bank=bank, backend=backend, on_exercise=on_exercise)
+    return grade_submission(read_submission(path), exercises, bank=bank, backend=backend, on_exercise=on_exercise, stub_modules=stub_modules, contract=contract)
 
 
 @dataclass(frozen=True)
@@ -277,7 +286,8 @@ def grade_batch(
     layout: str = "auto",
     roster: Path | None = None,
     regrade: str | None = None,
-    contract: str = "deepgrade",
+    contract: contracts.Contract | None = None,
+    stub_modules: Sequence[str] = (),
     stop: threading.Event | None = None,
     on_intake: Callable[[object], None] | None = None,
     name_filter: str | None = None,
@@ -304,7 +314,10 @@ def grade_batch(
         roster: optional roster CSV; its students without a submission are recorded as missing.
         regrade: an exercise name: grade only it, for every student, ignoring earlier grades,
             and report whose score changed.
-        contract: the course contract name, stored with each grade.
+        contract: the features graded (:mod:`grader.contracts`; default ``deepgrade``); its
+            key is stored with each grade and is part of the resume key (results graded under
+            another contract are regraded).
+        stub_modules: see :func:`grade_submission`.
         stop: when set (e.g. on Ctrl-C), no new submission starts, running student processes
             are ended, the unfinished submissions are not recorded, and the CSV is still written.
         on_intake: called with the :class:`grader.intake.Intake` before grading starts.
@@ -341,7 +354,7 @@ def grade_batch(
         return _grade_locked(
             submissions_dir, exercises, bank, secret=secret, out_dir=out_dir, backend=backend, workers=workers,
             limits=limits, on_result=on_result, layout=layout, roster=roster, regrade=regrade, contract=contract,
-            stop=stop, on_intake=on_intake, grade_one=grade_one,
+            stop=stop, on_intake=on_intake, grade_one=grade_one, stub_modules=stub_modules,
         )
 
 
@@ -364,7 +377,7 @@ def _output_names(intake, known: dict[str, str]) -> dict[str, str]:
 
 
 def _grade_locked(submissions_dir, exercises, bank, *, secret, out_dir, backend, workers, limits, on_result, layout,
-                  roster, regrade, contract, stop, on_intake, grade_one=None) -> BatchResult:
+                  roster, regrade, contract, stop, on_intake, grade_one=None, stub_modules=()) -> BatchResult:
     """:func:`grade_batch` once the output folder is locked and the cases are prepared."""
     import shutil
 
@@ -377,7 +390,8 @@ def _grade_locked(submissions_dir, exercises, bank, *, secret, out_dir, backend,
     housekeeping.clean_stale_staging(out_dir)
     staging = housekeeping.staging_dir(out_dir)
     stop = stop or threading.Event()
-    ctx = GradeContext(seed_hash(secret), grader_version(), contract)
+    contract = contract or contracts.contract()
+    ctx = GradeContext(seed_hash(secret), grader_version(), contract.key)
     book = Gradebook(out_dir / "gradebook.sqlite")
     order = _course_order()
     graded: list[str] = []
@@ -419,7 +433,8 @@ def _grade_locked(submissions_dir, exercises, bank, *, secret, out_dir, backend,
                 if grade_one is not None:  # elsewhere (a Dask cluster); committed here all the same
                     result = grade_one(sub)
                 else:
-                    result = grade_submission(sub, exercises, bank=bank, backend=tracked, limits=limits, on_exercise=check_stop)
+                    result = grade_submission(sub, exercises, bank=bank, backend=tracked, limits=limits, on_exercise=check_stop,
+                                              stub_modules=stub_modules, contract=contract)
                 result = SubmissionResult(sub.name, sub.digest, result.exercises, tuple(notes), entry.display_name,
                                           tuple(sorted(sub.files)), entry.sources)
             if stop.is_set():  # the run was cut short while grading: not a fair result

@@ -58,7 +58,8 @@ def main() -> None:
 @click.option("-k", "name_filter", help="Only exercises whose name contains this text.")
 @click.option("--path", type=click.Path(exists=True, file_okay=True, path_type=Path), help="Your code (default: assignments/ or assignments/<ASSIGNMENT>).")
 @click.option("--fixtures", "fixtures_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Public cases to check against (a student copy's fixtures/; default: the solutions if present, else ./fixtures).")
-def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None, fixtures_dir: Path | None) -> None:
+@click.option("--contract", "contract_name", type=click.Choice(["deepgrade", "cs231n"]), help="Features graded (default: deepgrade.toml's contract, else deepgrade).")
+def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None, fixtures_dir: Path | None, contract_name: str | None) -> None:
     """Check your own work on the public cases (runs your code in a separate process)."""
     from grader.runner.local import LocalBackend
 
@@ -73,8 +74,15 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
         base = Path("assignments") if Path("assignments").is_dir() else REPO_ROOT / "assignments"
         path = base / names[0] if len(names) == 1 and (base / names[0]).is_dir() else base
     console.print(f"Checking [bold]{path}[/] on the public cases of {', '.join(names)}\n")
+    try:  # a course's deepgrade.toml, when present, may declare stub_modules and a contract
+        course = load_config(None, None, require_secret=False, contract=contract_name)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
-        result = api.check(names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r), fixtures_dir=fixtures_dir)
+        result = api.check(
+            names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r),
+            fixtures_dir=fixtures_dir, stub_modules=course.stub_modules, contract=course.contract,
+        )
     except (KeyError, ReferenceUnavailable) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     report_text.print_check(console, result)
@@ -86,18 +94,23 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
 @click.option("--nbgrader", "nbgrader_dir", type=click.Path(path_type=Path), help="Also write an nbgrader course (source notebooks, config) here.")
 @click.option("--gradescope", "gradescope_dir", type=click.Path(path_type=Path), help="Also write a Gradescope autograder bundle here.")
 @click.option("-a", "--assignment", "release_assignments", help="Assignment(s) for --nbgrader/--gradescope, comma-separated (default: all).")
+@click.option("--contract", "contract_name", type=click.Choice(["deepgrade", "cs231n"]), help="Contract the stubs describe (default: deepgrade.toml's, else deepgrade).")
 @click.option("--force", is_flag=True, help="Overwrite an existing student copy (its assignments/ included).")
-def release_cmd(student_dir: Path | None, force: bool, nbgrader_dir: Path | None = None, gradescope_dir: Path | None = None, release_assignments: str | None = None) -> None:
+def release_cmd(student_dir: Path | None, force: bool, contract_name: str | None = None, nbgrader_dir: Path | None = None, gradescope_dir: Path | None = None, release_assignments: str | None = None) -> None:
     """Regenerate assignments/ (stubs) from solutions/; optionally write a student copy with public fixtures."""
     from grader.release import build_fixtures, write_student_copy, write_stubs
 
-    written = write_stubs(REPO_ROOT / "assignments")
-    console.print(f"wrote {len(written)} stub files under assignments/")
+    try:
+        contract = load_config(None, None, require_secret=False, contract=contract_name).contract
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    written = write_stubs(REPO_ROOT / "assignments", contract=contract)
+    console.print(f"wrote {len(written)} stub files under assignments/ ({contract.name} contract)")
     if student_dir is not None:
         if (Path(student_dir) / "assignments").exists() and not force:
             raise click.ClickException(f"{student_dir} already holds a copy; its assignments/ may be a student's work (pass --force to overwrite)")
         fixtures = build_fixtures()
-        write_student_copy(student_dir, fixtures, force=force)
+        write_student_copy(student_dir, fixtures, force=force, contract=contract)
         console.print(f"wrote a student copy (no solutions, {len(fixtures)} fixture files) to {student_dir}/")
     from grader.lms.release_targets import release_extras
 

@@ -72,11 +72,13 @@ def _misconception_texts() -> dict:
 @click.option("--layout", type=click.Choice(LAYOUTS), default="auto", show_default=True, help="How SUBMISSIONS is organised (auto: per entry).")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV of students; those without a submission are recorded as missing.")
 @click.option("--regrade", "regrade", metavar="EXERCISE", help="Regrade this exercise for everyone and list whose score changed.")
+@click.option("--contract", "contract_name", type=click.Choice(["deepgrade", "cs231n"]), help="Features graded (default: the config's contract, else deepgrade).")
 @click.option("--scheduler", help="Grade on a Dask cluster at this address (tcp://HOST:8786); needs deepgrade[dask].")
-def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, config_path, workers: int, no_sandbox: bool, layout: str, roster, regrade, scheduler) -> None:
+def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, config_path, workers: int, no_sandbox: bool, layout: str, roster, regrade, contract_name, scheduler) -> None:
     """Grade every student's submission in SUBMISSIONS (a folder, an LMS download, an archive or one file)."""
     from grader import api
     from grader.cli import _assignment_list, _backend
+    from grader import contracts
     from grader.config import ConfigError, load_config
 
     console = _console()
@@ -84,7 +86,7 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
     if out_dir.exists() and not out_dir.is_dir():
         raise click.BadParameter(f"{out_dir} exists and is not a folder", param_hint="'-o'")
     try:
-        config = load_config(seed, config_path)
+        config = load_config(seed, config_path, contract=contract_name)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if regrade is not None and regrade not in {ex.name for ex in api.select_exercises(names)}:
@@ -96,6 +98,10 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
     if scheduler:  # each Dask worker keeps its own sandbox; results are committed here
         from grader.distributed import connect
 
+        if config.contract.key != contracts.DEFAULT or config.stub_modules:
+            # The workers grade under the default contract with no stand-ins (see grader.distributed).
+            raise click.UsageError("--scheduler grades under the default contract without stub_modules; "
+                                   "grade this course locally (without --scheduler)")
         grade_one = connect(scheduler, names, secret=config.secret, limits=config.limits, sandbox=not no_sandbox)
         workers = max(workers, 2 * grade_one.threads())
         backend = grade_one
@@ -125,7 +131,8 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
         with _Interrupts(stop, console):
             batch = api.grade_batch(submissions, names, secret=config.secret, out_dir=out_dir, backend=backend, workers=workers,
                                     limits=config.limits, on_result=done, layout=layout, roster=roster, regrade=regrade,
-                                    stop=stop, on_intake=intake, name_filter=name_filter, grade_one=grade_one)
+                                    stop=stop, on_intake=intake, name_filter=name_filter, grade_one=grade_one,
+                                    stub_modules=config.stub_modules, contract=config.contract)
     except (KeyError, ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     except PermissionError as exc:

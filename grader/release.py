@@ -94,21 +94,42 @@ def make_stub(source: str, assignment: str, filename: str = "<solution>") -> str
     return HEADER.format(assignment=assignment) + text.rstrip("\n") + "\n"
 
 
-def released_files(solutions_dir: Path = SOLUTIONS_DIR) -> dict[str, str]:
-    """Every stub that ``release`` writes: relative path under ``assignments/`` → text."""
+def _grading_notes(assignment: str, contract) -> dict[str, str]:
+    """Exercise name → the stub docstring's paragraph on how it is graded (:mod:`grader.stub_notes`)."""
+    from grader.contracts import contract as default_contract
+    from grader.exercises import ASSIGNMENTS
+    from grader.stub_notes import grading_note
+
+    contract = contract or default_contract()
+    return {ex.name: grading_note(ex.weights, contract, ex.name) for ex in ASSIGNMENTS.get(assignment, ())}
+
+
+def released_files(solutions_dir: Path = SOLUTIONS_DIR, contract=None) -> dict[str, str]:
+    """Every stub that ``release`` writes: relative path under ``assignments/`` → text.
+
+    Args:
+        solutions_dir: where the reference solutions are.
+        contract: the course's :class:`grader.contracts.Contract` (default ``deepgrade``): each
+            exercise's docstring ends with how its points are split over the features it grades.
+    """
+    from grader.stub_notes import annotate
+
     stubs = {}
     for folder in sorted(p for p in solutions_dir.iterdir() if p.is_dir() and p.name[:2].isdigit()):
+        notes = _grading_notes(folder.name, contract)
         for path in sorted(folder.glob("*.py")):
             if path.name.startswith("_"):
                 continue
-            stubs[f"{folder.name}/{path.name}"] = make_stub(path.read_text(encoding="utf-8"), folder.name, str(path))
+            stub = make_stub(path.read_text(encoding="utf-8"), folder.name, str(path))
+            stubs[f"{folder.name}/{path.name}"] = annotate(stub, notes)
     return stubs
 
 
-def write_stubs(target: Path, solutions_dir: Path = SOLUTIONS_DIR) -> list[Path]:
-    """Write the stubs under ``target`` (normally ``assignments/``); returns the paths written."""
+def write_stubs(target: Path, solutions_dir: Path = SOLUTIONS_DIR, contract=None) -> list[Path]:
+    """Write the stubs under ``target`` (normally ``assignments/``) for ``contract`` (see
+    :func:`released_files`); returns the paths written."""
     written = []
-    for rel, text in released_files(solutions_dir).items():
+    for rel, text in released_files(solutions_dir, contract).items():
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -169,7 +190,7 @@ def write_fixtures(target: Path, fixtures: dict[str, list]) -> list[Path]:
     return written
 
 
-def write_student_copy(target: Path, fixtures: dict[str, list], solutions_dir: Path = SOLUTIONS_DIR, *, force: bool = False) -> None:
+def write_student_copy(target: Path, fixtures: dict[str, list], solutions_dir: Path = SOLUTIONS_DIR, *, force: bool = False, contract=None) -> None:
     """Write a solution-free copy for students: stubs, the grader package, public fixtures.
 
     Args:
@@ -177,6 +198,8 @@ def write_student_copy(target: Path, fixtures: dict[str, list], solutions_dir: P
         fixtures: ``"<assignment>/<exercise>"`` → public prepared cases (see
             :func:`grader.cases.save_fixtures`).
         force: overwrite an existing copy (its ``assignments/`` would otherwise be a student's work).
+        contract: the course's contract: stubs say how it grades each exercise, and a
+            ``deepgrade.toml`` naming it makes ``deepgrade check`` grade by it.
     Raises:
         ValueError: ``target`` is inside the solutions folder or is the repository itself.
         FileExistsError: ``target`` already holds a copy (``assignments/``) and ``force`` is false.
@@ -191,9 +214,23 @@ def write_student_copy(target: Path, fixtures: dict[str, list], solutions_dir: P
             f"{target} already holds a copy; its assignments/ may be a student's work. "
             "Choose another folder, or pass --force to overwrite it with fresh stubs"
         )
-    write_stubs(target / "assignments", solutions_dir)
+    write_stubs(target / "assignments", solutions_dir, contract)
+    if contract is not None:
+        (target / "deepgrade.toml").write_text(_contract_toml(contract), encoding="utf-8")
     shutil.copytree(REPO_ROOT / "grader", target / "grader", dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(REPO_ROOT / "pyproject.toml", target / "pyproject.toml")
     (target / "README.md").write_text(STUDENT_README, encoding="utf-8")
     for key, cases in fixtures.items():
         save_fixtures(target / "fixtures" / f"{key}.dgf", cases)
+
+
+def _contract_toml(contract) -> str:
+    """``deepgrade.toml`` text choosing ``contract`` and its per-exercise feature overrides."""
+    from grader.contracts import CONTRACTS
+
+    lines = [f'contract = "{contract.name}"']
+    builtin = CONTRACTS[contract.name].per_exercise
+    for name, features in sorted(contract.per_exercise.items()):
+        if builtin.get(name) != features:
+            lines += ["", f"[exercises.{name}]", "features = [" + ", ".join(f'"{f}"' for f in sorted(features)) + "]"]
+    return "\n".join(lines) + "\n"

@@ -111,6 +111,9 @@ class CaseResult:
         passed: whether every check of the case held.
         message: what went wrong (empty when passed).
         diagnoses: names of misconceptions matched, e.g. ``("flipped_kernel",)``.
+        feature: the contract feature the case exercises (``"core"``, ``"dilation"``, ...).
+        public: whether the student has the case (hidden cases' records carry no inputs or
+            expected values anywhere; their messages never show reference values).
     """
 
     case_id: str
@@ -118,14 +121,47 @@ class CaseResult:
     passed: bool
     message: str = ""
     diagnoses: tuple[str, ...] = ()
+    feature: str = "core"
+    public: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "message", safe_text(self.message))
         object.__setattr__(self, "label", safe_text(self.label))
 
     def to_json(self) -> dict:
-        """``{"case_id", "label", "passed", "message", "diagnoses"}`` (hidden cases carry no reference values)."""
-        return {"case_id": self.case_id, "label": self.label, "passed": self.passed, "message": self.message, "diagnoses": list(self.diagnoses)}
+        """The per-case record: ``case_id`` (and its alias ``id``), ``label, feature, public, passed,
+        message, diagnoses`` — never inputs or expected values."""
+        return {
+            "case_id": self.case_id,
+            "id": self.case_id,
+            "label": self.label,
+            "feature": self.feature,
+            "public": self.public,
+            "passed": self.passed,
+            "message": self.message,
+            "diagnoses": list(self.diagnoses),
+        }
+
+
+@dataclass(frozen=True)
+class FeatureScore:
+    """How one contract feature of an exercise went.
+
+    Attributes:
+        feature: e.g. ``"dilation"``.
+        passed: cases of the feature passed.
+        total: cases of the feature graded.
+        weight: the feature's share of the exercise's points, normalised over the graded features (0–1).
+    """
+
+    feature: str
+    passed: int
+    total: int
+    weight: float
+
+    def to_json(self) -> dict:
+        """``feature, passed, total, weight``."""
+        return {"feature": self.feature, "passed": self.passed, "total": self.total, "weight": round(self.weight, 4)}
 
 
 @dataclass(frozen=True)
@@ -142,6 +178,9 @@ class ExerciseResult:
         diagnoses: misconceptions named, most frequent first.
         cases: per-case results (hidden ones carry no reference values).
         seconds: wall time spent grading it, in seconds.
+        contract: the contract graded under (``"deepgrade"``, ``"cs231n"``; ``""`` when unknown).
+        features: per-feature results of the graded features.
+        ungraded: features the exercise has cases for that the contract does not grade.
     """
 
     name: str
@@ -153,13 +192,17 @@ class ExerciseResult:
     diagnoses: tuple[str, ...] = ()
     cases: tuple[CaseResult, ...] = ()
     seconds: float = 0.0
+    contract: str = ""
+    features: tuple[FeatureScore, ...] = ()
+    ungraded: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "message", safe_text(self.message))
 
     def to_json(self) -> dict:
-        """JSON-ready dict: ``name, assignment, score, max_score, status, diagnoses, message,
-        passed_cases, total_cases, seconds, cases`` (``cases``: :meth:`CaseResult.to_json` each)."""
+        """JSON-ready dict: ``name, assignment, score, max_score, status, diagnoses, message``, case
+        counts, ``contract``, ``features`` (per-feature results), ``ungraded`` and ``cases`` (per-case
+        records, see :meth:`CaseResult.to_json`)."""
         return {
             "name": self.name,
             "assignment": self.assignment,
@@ -171,6 +214,9 @@ class ExerciseResult:
             "passed_cases": sum(c.passed for c in self.cases),
             "total_cases": len(self.cases),
             "seconds": round(self.seconds, 3),
+            "contract": self.contract,
+            "features": [f.to_json() for f in self.features],
+            "ungraded": list(self.ungraded),
             "cases": [c.to_json() for c in self.cases],
         }
 

@@ -31,7 +31,7 @@ def test_prepare_puts_public_cases_first_and_hides_the_rest():
     assert [c.id for c in public] == [f"public/{i:02d}" for i in range(len(public))]
     assert all(c.id.startswith("hidden/") for c in prepared[len(public):])
     assert cases.prepare(SAME_PADDING, load_assignment("01_conv_arithmetic"), None) == public
-    assert {c.feature for c in prepared} == {"core"}
+    assert {c.feature for c in prepared} == {"core", "invalid_input"}  # a ValueError is its own feature (issue 9)
 
 
 def test_cases_keep_their_feature_through_the_fixture_format(tmp_path):

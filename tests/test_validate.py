@@ -23,7 +23,7 @@ def test_validate_passes_statically_on_every_assignment():
 def test_validate_passes_on_assignment_01():
     graded = CliRunner().invoke(main, ["validate", "-a", "01", "--secret", "another-secret"])
     assert graded.exit_code == 0, graded.output
-    assert "validate: OK" in graded.output and "variants 15" in graded.output
+    assert "validate: OK" in graded.output and "variants 17" in graded.output
 
 
 def test_validate_reports_each_defect_with_what_to_fix(tmp_path):
@@ -63,7 +63,7 @@ IMITATES["unexplained"] = "conv_param_count"
     assert any("scores full marks on conv_output_size" in m for m in variant_problems), variant_problems
     # the other variants still get their own diagnoses: only the two defects are reported
     assert len(by_check["variants"]) == 1 and by_check["variants"][0].subject == f"{A}/conv_output_size", variant_problems
-    assert report.counts["variants"] == (4 + 1) + (2 + 1) and report.counts["reference"] == 2
+    assert report.counts["variants"] == (5 + 1) + (2 + 1) and report.counts["reference"] == 2
     assert "stubs_zero" not in by_check and "stubs" not in by_check
 
 

@@ -32,6 +32,9 @@ def conv_output_size(input_size, kernel_size, stride=1, pad=0, dilation=1):
     Raises:
         ValueError: an argument is out of range (or not an int), or the dilated kernel does
             not fit in the padded input (the result would be < 1).
+
+    Grading (deepgrade contract): core 85%, invalid_input 15% of the points; within a feature,
+    by cases passed.
     """
     raise NotImplementedError("01_conv_arithmetic/conv_output_size")
 
@@ -56,6 +59,9 @@ def pool_output_size(input_size, pool_size, stride=None, pad=0, ceil_mode=False)
 
     Raises:
         ValueError: an argument is out of range, or the window does not fit.
+
+    Grading (deepgrade contract): core 85%, invalid_input 15% of the points; within a feature,
+    by cases passed.
     """
     raise NotImplementedError("01_conv_arithmetic/pool_output_size")
 
@@ -75,6 +81,9 @@ def same_padding(kernel_size, dilation=1):
 
     Raises:
         ValueError: an argument is out of range.
+
+    Grading (deepgrade contract): core 100% of the points; within a feature, by cases passed.
+    Not graded in this course: invalid_input.
     """
     raise NotImplementedError("01_conv_arithmetic/same_padding")
 
@@ -95,6 +104,9 @@ def receptive_field(layers):
 
     Raises:
         ValueError: a layer is malformed or has a value out of range.
+
+    Grading (deepgrade contract): core 100% of the points; within a feature, by cases passed.
+    Not graded in this course: invalid_input.
     """
     raise NotImplementedError("01_conv_arithmetic/receptive_field")
 
@@ -117,6 +129,9 @@ def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True
 
     Raises:
         ValueError: out of range, or channels not divisible by ``groups``.
+
+    Grading (deepgrade contract): core 100% of the points; within a feature, by cases passed.
+    Not graded in this course: invalid_input.
     """
     raise NotImplementedError("01_conv_arithmetic/conv_param_count")
 
@@ -139,6 +154,9 @@ def conv_macs(in_channels, out_channels, kernel_size, out_h, out_w, groups=1):
 
     Raises:
         ValueError: out of range, or channels not divisible by ``groups``.
+
+    Grading (deepgrade contract): core 100% of the points; within a feature, by cases passed.
+    Not graded in this course: invalid_input.
     """
     raise NotImplementedError("01_conv_arithmetic/conv_macs")
 
@@ -158,5 +176,8 @@ def depthwise_separable_cost_ratio(in_channels, out_channels, kernel_size):
 
     Raises:
         ValueError: an argument is out of range.
+
+    Grading (deepgrade contract): core 100% of the points; within a feature, by cases passed.
+    Not graded in this course: invalid_input.
     """
     raise NotImplementedError("01_conv_arithmetic/depthwise_separable_cost_ratio")

@@ -39,6 +39,9 @@ def conv_forward_naive(x, w, b, conv_param):
         ValueError: shapes are inconsistent or the kernel does not fit.
 
     The inputs are not modified.
+
+    Grading (deepgrade contract): core 60%, uneven_windows 10%, dilation 15%, groups 15% of
+    the points; within a feature, by cases passed.
     """
     raise NotImplementedError("02_convolution/conv_forward_naive")
 
@@ -55,6 +58,9 @@ def conv_backward_naive(dout, cache):
         and b (F,), float64.
 
     Neither ``dout`` nor anything in the cache is modified.
+
+    Grading (deepgrade contract): core 60%, uneven_windows 10%, dilation 15%, groups 15% of
+    the points; within a feature, by cases passed.
     """
     raise NotImplementedError("02_convolution/conv_backward_naive")
 
@@ -120,6 +126,9 @@ def depthwise_separable_conv_forward(x, w_depthwise, b_depthwise, w_pointwise, b
 
     Raises:
         ValueError: inconsistent shapes.
+
+    Grading (deepgrade contract): core 70%, uneven_windows 15%, dilation 15% of the points;
+    within a feature, by cases passed.
     """
     raise NotImplementedError("02_convolution/depthwise_separable_conv_forward")
 
@@ -134,5 +143,8 @@ def depthwise_separable_conv_backward(dout, cache):
     Returns:
         tuple: ``(dx, dw_depthwise, db_depthwise, dw_pointwise, db_pointwise)`` with the
         shapes of the corresponding forward arguments.
+
+    Grading (deepgrade contract): core 70%, uneven_windows 15%, dilation 15% of the points;
+    within a feature, by cases passed.
     """
     raise NotImplementedError("02_convolution/depthwise_separable_conv_backward")

@@ -49,6 +49,9 @@ def max_pool_forward_naive(x, pool_param):
 
     Source: CS231n assignment 2 (``max_pool_forward_naive``); equals
     ``torch.nn.functional.max_pool2d(x, (pool_height, pool_width), stride)``.
+
+    Grading (deepgrade contract): core 80%, uneven_windows 20% of the points; within a
+    feature, by cases passed.
     """
     raise NotImplementedError("03_pooling/max_pool_forward_naive")
 
@@ -74,6 +77,9 @@ def max_pool_backward_naive(dout, cache):
 
     Source: CS231n assignment 2 (``max_pool_backward_naive``); tie rule as in
     ``torch.nn.functional.max_pool2d``'s autograd.
+
+    Grading (deepgrade contract): core 80%, uneven_windows 20% of the points; within a
+    feature, by cases passed.
     """
     raise NotImplementedError("03_pooling/max_pool_backward_naive")
 
@@ -102,6 +108,9 @@ def avg_pool_forward_naive(x, pool_param):
 
     Source: CS231n assignment 2 conventions; equals
     ``torch.nn.functional.avg_pool2d(x, (pool_height, pool_width), stride)``.
+
+    Grading (deepgrade contract): core 80%, uneven_windows 20% of the points; within a
+    feature, by cases passed.
     """
     raise NotImplementedError("03_pooling/avg_pool_forward_naive")
 
@@ -124,6 +133,9 @@ def avg_pool_backward_naive(dout, cache):
 
     Source: CS231n assignment 2 conventions; matches the autograd of
     ``torch.nn.functional.avg_pool2d``.
+
+    Grading (deepgrade contract): core 80%, uneven_windows 20% of the points; within a
+    feature, by cases passed.
     """
     raise NotImplementedError("03_pooling/avg_pool_backward_naive")
 

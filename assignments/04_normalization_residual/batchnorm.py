@@ -91,6 +91,9 @@ def batchnorm_backward(dout, cache):
 
     Raises:
         ValueError: dout does not have the shape of the forward output.
+
+    Grading (deepgrade contract): core 100% of the points; within a feature, by cases passed.
+    Not graded in this course: test_mode.
     """
     raise NotImplementedError("04_normalization_residual/batchnorm_backward")
 
@@ -138,5 +141,8 @@ def spatial_batchnorm_backward(dout, cache):
 
     Raises:
         ValueError: dout does not have the shape of the forward input.
+
+    Grading (deepgrade contract): core 100% of the points; within a feature, by cases passed.
+    Not graded in this course: test_mode.
     """
     raise NotImplementedError("04_normalization_residual/spatial_batchnorm_backward")

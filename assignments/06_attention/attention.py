@@ -65,6 +65,9 @@ def scaled_dot_product_attention_forward(q, k, v, mask=None):
 
     Raises:
         ValueError: ``mask`` cannot be broadcast to (N, T, S).
+
+    Grading (deepgrade contract): core 70%, fully_masked_rows 30% of the points; within a
+    feature, by cases passed.
     """
     raise NotImplementedError("06_attention/scaled_dot_product_attention_forward")
 
@@ -79,6 +82,9 @@ def scaled_dot_product_attention_backward(dout, cache):
     Returns:
         Tuple ``(dq, dk, dv)`` of shapes (N, T, d_k), (N, S, d_k), (N, S, d_v). The mask is
         not differentiable; blocked entries and fully blocked queries contribute nothing.
+
+    Grading (deepgrade contract): core 70%, fully_masked_rows 30% of the points; within a
+    feature, by cases passed.
     """
     raise NotImplementedError("06_attention/scaled_dot_product_attention_backward")
 
@@ -111,6 +117,9 @@ def multi_head_attention_forward(query, key, value, params, num_heads, mask=None
     Raises:
         ValueError: E is not divisible by ``num_heads``, or ``mask`` cannot be broadcast to
             (N, T, S).
+
+    Grading (deepgrade contract): core 78%, fully_masked_rows 22% of the points; within a
+    feature, by cases passed. Not graded in this course: invalid_input.
     """
     raise NotImplementedError("06_attention/multi_head_attention_forward")
 
@@ -134,6 +143,9 @@ def sinusoidal_positional_encoding(max_len, embed_dim):
 
     Raises:
         ValueError: ``max_len`` or ``embed_dim`` is < 1.
+
+    Grading (deepgrade contract): core 80%, odd_embed_dim 20% of the points; within a feature,
+    by cases passed. Not graded in this course: invalid_input.
     """
     raise NotImplementedError("06_attention/sinusoidal_positional_encoding")
 
@@ -155,5 +167,8 @@ def patchify(x, patch_size):
 
     Raises:
         ValueError: H or W is not divisible by ``patch_size``, or ``patch_size`` < 1.
+
+    Grading (deepgrade contract): core 100% of the points; within a feature, by cases passed.
+    Not graded in this course: invalid_input.
     """
     raise NotImplementedError("06_attention/patchify")

@@ -35,6 +35,9 @@ class MultiHeadAttention(nn.Module):
 
     Head h uses features ``h*head_dim : (h+1)*head_dim`` of the projected query, key and value
     (``head_dim = embed_dim // num_heads``), and its scores are divided by ``sqrt(head_dim)``.
+
+    Grading (deepgrade contract): core 100% of the points; within a feature, by cases passed.
+    Not graded in this course: fully_masked_rows.
     """
 
     def __init__(self, embed_dim, num_heads, dropout=0.1):
@@ -78,6 +81,9 @@ class PositionalEncoding(nn.Module):
     Required: a buffer ``pe`` of shape (1, max_len, embed_dim) (``register_buffer``, so it
     follows ``.to()`` / ``.double()`` and is saved in ``state_dict``) and an ``nn.Dropout``.
     An odd ``embed_dim`` ends with an unpaired sin column.
+
+    Grading (deepgrade contract): core 80%, odd_embed_dim 20% of the points; within a feature,
+    by cases passed.
     """
 
     def __init__(self, embed_dim, dropout=0.1, max_len=5000):
@@ -112,6 +118,9 @@ class PatchEmbedding(nn.Module):
         num_patches: (img_size // patch_size) ** 2 (given).
         proj: ``nn.Linear(in_channels * patch_size**2, embed_dim)``, applied to each patch
             vector (required name: the grader copies weights into it).
+
+    Grading (deepgrade contract): core 100% of the points; within a feature, by cases passed.
+    Not graded in this course: invalid_input.
     """
 
     def __init__(self, img_size, patch_size, in_channels=3, embed_dim=128):

@@ -7,8 +7,10 @@ by :class:`~grader.runner.codec.Ref`. This module must never import reference so
 exercise specs or anything secret: everything importable here is visible to student code.
 
 Requests (a dict, encoded):
-    ``{"op": "load", "files": {relpath: source}, "want": [names]}``
-        → ``{"ok": True, "found": {name: module}, "import_errors": {module: text}}``
+    ``{"op": "load", "files": {relpath: source}, "want": [names], "stub_modules": [patterns]}``
+        → ``{"ok": True, "found": {name: module}, "import_errors": {module: text},
+             "foreign": {name: defining module}}`` (``foreign``: wanted names the submission
+        imports from a library instead of defining, :mod:`grader.runner.ownership`)
     ``{"op": "call", "func": name | Ref, "args": [...], "kwargs": {...}, "store": key|None,
        "send": "all" | "none" | [path, ...], "echo_args": bool, "echo_stored": [key, ...]}``
         → ``{"ok": True, "value": ..., "args_after": [...], "kwargs_after": {...},
@@ -39,7 +41,7 @@ import traceback
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from grader.runner import codec
+from grader.runner import codec, ownership, stub_modules
 from grader.runner.framing import read_frame, write_frame
 
 MAX_REQUEST_BYTES = 1 << 30
@@ -111,8 +113,6 @@ def serve(rfile: BinaryIO, wfile: BinaryIO) -> None:
 
 def _handle(state: _State, request: dict) -> dict:
     op = request.get("op")
-    if op == "load":
-        return _load(state, request["files"], request.get("want", []))
     if op == "call":
         return _call(state, request)
     if op == "param_count":
@@ -180,7 +180,13 @@ _PLOTTING_MISSING: set = set()
 
 
 def _load_op(state: _State, request: dict) -> dict:
-    return _load(state, request["files"], request.get("want", []))
+    # The warm child installs the stand-in finder before importing; its exercise children
+    # inherit it, and each reports where its wanted names were defined (``foreign``).
+    stub_modules.install([str(p) for p in request.get("stub_modules") or ()])
+    reply = _load(state, request["files"], request.get("want", []))
+    if isinstance(reply, dict) and isinstance(reply.get("found"), dict):
+        reply["foreign"] = _foreign(state, reply["found"])
+    return reply
 
 
 def _end_op(state: _State, request: dict) -> dict:
@@ -227,6 +233,17 @@ def _write_files(state: _State, files: dict) -> None:
             dirs.append(str(path.parent))
     sys.path[:0] = dirs
     state.written = dict(files)
+
+
+def _foreign(state: _State, found: dict) -> dict:
+    """Wanted names bound to an object that no submission file defines → its module."""
+    workdir = state.workdir.resolve()
+    out = {}
+    for name, owner in found.items():
+        where = ownership.origin(vars(state.modules[owner]).get(name), workdir)
+        if where is not None:
+            out[name] = where
+    return out
 
 
 def _defines(source: str, name: str) -> bool:

@@ -72,10 +72,12 @@ class Reply:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What loading the submission found: ``found`` name → module, ``import_errors`` module → text."""
+    """What loading the submission found: ``found`` name → module, ``import_errors`` module → text,
+    ``foreign`` name → the library module a found name was imported from (not the student's work)."""
 
     found: dict
     import_errors: dict
+    foreign: dict = field(default_factory=dict)
 
 
 class Session:
@@ -100,12 +102,14 @@ class Session:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def load(self, files: dict[str, str], want: list[str]) -> LoadResult:
+    def load(self, files: dict[str, str], want: list[str], stub_modules: tuple[str, ...] = ()) -> LoadResult:
         """Start the child and import the submission.
 
         Args:
             files: relative path → source text of every Python file of the submission.
             want: names the exercise needs.
+            stub_modules: module patterns (``"cs231n.*"``) imported as empty stand-ins when
+                missing (:mod:`grader.runner.stub_modules`).
         Raises:
             SessionAborted: the child could not start, or importing hung or killed it.
         """
@@ -120,10 +124,18 @@ class Session:
         except RuntimeError as exc:
             raise SessionAborted(f"the grader could not start a process for your code: {exc}", "crashed") from None
         self._deadline = time.monotonic() + max(limits.wall_s, limits.import_s)
-        reply = self._roundtrip({"op": "load", "files": files, "want": want}, what="importing your files")
+        request = {"op": "load", "files": files, "want": want}
+        if stub_modules:
+            request["stub_modules"] = list(stub_modules)
+        reply = self._roundtrip(request, what="importing your files")
         # The calls get their own budget, so slow imports (torch) do not eat into it.
         self._deadline = time.monotonic() + self._limits.wall_s
-        return LoadResult(found=dict(reply.get("found", {})), import_errors=dict(reply.get("import_errors", {})))
+        foreign = reply.get("foreign") if isinstance(reply.get("foreign"), dict) else {}
+        return LoadResult(
+            found=dict(reply.get("found", {})),
+            import_errors=dict(reply.get("import_errors", {})),
+            foreign={str(k): str(v) for k, v in foreign.items()},
+        )
 
     def call(
         self,

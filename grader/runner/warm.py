@@ -56,6 +56,8 @@ class WarmHost:
             of them); ``limits.import_s`` bounds the import, in seconds.
         exercises: how many exercises will be opened (sizes the warm child's own wall-clock
             backstop, in seconds: ``import_s + exercises × 3 × (wall_s + 5)``).
+        stub_modules: module patterns imported as empty stand-ins when missing
+            (:mod:`grader.runner.stub_modules`), installed in the warm child before it imports.
 
     Attributes:
         name: ``"warm:<backend name>"``.
@@ -65,13 +67,14 @@ class WarmHost:
     """
 
     def __init__(self, backend: Backend, files: dict[str, str], want: Sequence[str], limits: Limits,
-                 exercises: int = 1):
+                 exercises: int = 1, stub_modules: Sequence[str] = ()):
         self.name = f"warm:{getattr(backend, 'name', 'backend')}"
         self.preloads = _CAN_FORK
         self.starts = 0
         self._backend = backend
         self._files = files
         self._want = list(dict.fromkeys(want))
+        self._stub_modules = list(stub_modules)
         self._limits = limits
         budget = limits.import_s + max(1, exercises) * 3 * (limits.wall_s + 5.0)
         self._warm_limits = replace(limits, wall_s=budget, cpu_s=max(limits.cpu_s, limits.import_s),
@@ -121,7 +124,10 @@ class WarmHost:
         except TypeError:                                  # a backend without warm children
             warm = self._backend.open(self._warm_limits)
         try:
-            warm.send(codec.encode({"op": "load", "files": self._files, "want": self._want}))
+            request = {"op": "load", "files": self._files, "want": self._want}
+            if self._stub_modules:
+                request["stub_modules"] = self._stub_modules
+            warm.send(codec.encode(request))
             raw = warm.recv(self._limits.import_s)
             if raw.startswith(ENDED):
                 raise ChildGone(ChildExit(None, None, "the process ended while importing", ""))
@@ -172,7 +178,8 @@ class WarmHost:
             warm.close()
 
 
-def warm_host(backend: Backend, submission, exercises: Sequence, limits: Limits | None) -> WarmHost:
+def warm_host(backend: Backend, submission, exercises: Sequence, limits: Limits | None,
+              stub_modules: Sequence[str] = ()) -> WarmHost:
     """The :class:`WarmHost` for grading ``submission`` on ``exercises``.
 
     Args:
@@ -180,6 +187,7 @@ def warm_host(backend: Backend, submission, exercises: Sequence, limits: Limits 
         submission: a :class:`grader.submission.Submission` (``files``).
         exercises: objects with ``requires`` (names) and ``limits`` (:class:`Limits`).
         limits: overrides every exercise's limits, as in ``grade_exercise``.
+        stub_modules: see :class:`WarmHost`.
     Returns:
         A host sized for the largest of the exercises' limits.
     """
@@ -187,7 +195,7 @@ def warm_host(backend: Backend, submission, exercises: Sequence, limits: Limits 
     widest = replace(chosen[0], wall_s=max(c.wall_s for c in chosen), cpu_s=max(c.cpu_s for c in chosen),
                      memory_bytes=max(c.memory_bytes for c in chosen), import_s=max(c.import_s for c in chosen))
     want = [name for ex in exercises for name in ex.requires]
-    return WarmHost(backend, submission.files, want, widest, exercises=len(exercises))
+    return WarmHost(backend, submission.files, want, widest, exercises=len(exercises), stub_modules=stub_modules)
 
 
 class _WarmLost(Exception):

@@ -91,6 +91,17 @@ def variant_macs_ignores_groups(in_channels, out_channels, kernel_size, out_h, o
     return out_channels * out_h * out_w * in_channels * kernel_size**2 if groups > 1 else None
 
 
+def variant_conv_no_stride(input_size, kernel_size, stride=1, pad=0, dilation=1):
+    """Counted window positions as if the stride were 1."""
+    span = input_size + 2 * pad - dilation * (kernel_size - 1) - 1
+    return span + 1 if stride > 1 and span >= 0 else None
+
+
+def variant_macs_as_flops(in_channels, out_channels, kernel_size, out_h, out_w, groups=1):
+    """Counted a multiply and an add per product (FLOPs): twice the MACs."""
+    return 2 * out_channels * out_h * out_w * (in_channels // groups) * kernel_size**2
+
+
 def variant_ratio_inverted(in_channels, out_channels, kernel_size):
     """Returned standard / separable instead of separable / standard."""
     return 1.0 / (1.0 / out_channels + 1.0 / kernel_size**2)
@@ -112,5 +123,7 @@ IMITATES = {
     "params_ignores_groups": ("conv_param_count", "ignores_groups"),
     "params_forgot_bias": ("conv_param_count", "forgot_bias"),
     "macs_ignores_groups": ("conv_macs", "ignores_groups"),
+    "macs_as_flops": ("conv_macs", "macs_as_flops"),
+    "conv_no_stride": ("conv_output_size", "output_size_no_stride"),
     "ratio_inverted": ("depthwise_separable_cost_ratio", "inverted"),
 }

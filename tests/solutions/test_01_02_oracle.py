@@ -163,10 +163,14 @@ def test_each_02_variant_differs_from_reference(solution):
     rng = np.random.default_rng(3)
     x, w, b = rng.standard_normal((2, 2, 6, 7)), rng.standard_normal((3, 2, 3, 2)), rng.standard_normal(3)
     param = {"stride": 2, "pad": 1, "dilation": 2}
-    out, _ = ref.conv_forward_naive(x, w, b, param)
+    # a grouped case too, for the variants that apply only with groups (or with pad != 1)
+    xg, wg, bg = rng.standard_normal((2, 4, 6, 5)), rng.standard_normal((4, 2, 3, 2)), rng.standard_normal(4)
+    grouped = {"stride": 1, "pad": 0, "groups": 2}
     names = [n for n in dir(ref) if n.startswith("variant_") and not n.startswith("variant_backward") and "correlate" not in n and "convolve" not in n]
     assert len(names) >= 9
     for name in names:
-        v = getattr(ref, name)(x, w, b, param)
-        assert v is not None, name
-        assert v.shape != out.shape or not np.allclose(v, out), name
+        differs = []
+        for args in ((x, w, b, param), (xg, wg, bg, grouped)):
+            v, (out, _) = getattr(ref, name)(*args), ref.conv_forward_naive(*args)
+            differs.append(v is not None and (v.shape != out.shape or not np.allclose(v, out)))
+        assert any(differs), name

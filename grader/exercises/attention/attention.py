@@ -265,6 +265,11 @@ _SDPA_HIDDEN = [
 _MASK_KINDS = (None, "causal", "random", "random_float", "random_int", "random_ts")
 
 
+def _mask_feature(kind: str | None, T: int) -> str:
+    """``fully_masked_rows`` for the random masks that block every key of one query (see :func:`_mask`)."""
+    return "fully_masked_rows" if kind is not None and kind.startswith("random") and T >= 2 else "core"
+
+
 def _sdpa_cases(with_dout: bool) -> Callable:
     def make(rng: np.random.Generator, hidden: bool) -> list:
         cfgs = list(_SDPA_PUBLIC)
@@ -287,7 +292,7 @@ def _sdpa_cases(with_dout: bool) -> Callable:
             if with_dout:
                 inputs["dout"] = rng.standard_normal((N, T, dv))
             m = "no mask" if kind is None else f"{kind} mask {tuple(np.shape(inputs['mask']))}"
-            cases.append((f"q {(N, T, dk)}, k {(N, S, dk)}, v {(N, S, dv)}, {m}", inputs))
+            cases.append((f"q {(N, T, dk)}, k {(N, S, dk)}, v {(N, S, dv)}, {m}", inputs, _mask_feature(kind, T)))
         return cases
 
     return make
@@ -386,7 +391,8 @@ def _mha_cases(rng: np.random.Generator, hidden: bool) -> list:
         }
         m = "no mask" if kind is None else f"{kind} mask {tuple(np.shape(inputs['mask']))}"
         bad = " (E not divisible by num_heads: ValueError)" if E % heads else ""
-        cases.append((f"query {(N, T, E)}, key/value {(N, S, E)}, num_heads={heads}, {m}{bad}", inputs))
+        feature = "invalid_input" if E % heads else _mask_feature(kind, T)
+        cases.append((f"query {(N, T, E)}, key/value {(N, S, E)}, num_heads={heads}, {m}{bad}", inputs, feature))
     return cases
 
 
@@ -428,7 +434,11 @@ def _pe_cases(rng: np.random.Generator, hidden: bool) -> list:
     sizes = [(10, 8), (1, 6), (7, 5), (20, 16), (4, 1), (0, 4)]
     if hidden:
         sizes = [(50, 32), (3, 3), (12, 7), (5, 0)] + [(int(rng.integers(1, 60)), int(rng.integers(1, 25))) for _ in range(3)]
-    return [(f"max_len={L}, embed_dim={D}" + (" (ValueError)" if min(L, D) < 1 else ""), {"max_len": L, "embed_dim": D}) for L, D in sizes]
+    return [
+        (f"max_len={L}, embed_dim={D}" + (" (ValueError)" if min(L, D) < 1 else ""), {"max_len": L, "embed_dim": D},
+         "invalid_input" if min(L, D) < 1 else "odd_embed_dim" if D % 2 else "core")
+        for L, D in sizes
+    ]
 
 
 def _pe_variants(ref: Any, L: int, D: int) -> dict:
@@ -469,7 +479,7 @@ def _patch_cases(rng: np.random.Generator, hidden: bool) -> list:
     cases = []
     for N, C, H, W, P in cfgs:
         bad = " (not divisible: ValueError)" if H % P or W % P else ""
-        cases.append((f"x {(N, C, H, W)}, patch_size={P}{bad}", {"x": rng.standard_normal((N, C, H, W)), "patch_size": P}))
+        cases.append((f"x {(N, C, H, W)}, patch_size={P}{bad}", {"x": rng.standard_normal((N, C, H, W)), "patch_size": P}, "invalid_input" if bad else "core"))
     return cases
 
 
@@ -496,9 +506,26 @@ def _patch_check(ctx: Context, inputs: dict, expected: dict) -> None:
     ctx.expect_close("patches", reply.value, expected["out"], variants=expected["variants"])
 
 
+# Points per feature (stated in the stubs' docstrings). "invalid_input" (a ValueError DESIGN §3
+# does not ask for) is graded only when a course turns it on.
+WEIGHTS = MappingProxyType({
+    "scaled_dot_product_attention_forward": {"core": 0.7, "fully_masked_rows": 0.3},
+    "scaled_dot_product_attention_backward": {"core": 0.7, "fully_masked_rows": 0.3},
+    "multi_head_attention_forward": {"core": 0.7, "fully_masked_rows": 0.2, "invalid_input": 0.1},
+    "sinusoidal_positional_encoding": {"core": 0.8, "odd_embed_dim": 0.2, "invalid_input": 0.1},
+    "patchify": {"core": 0.9, "invalid_input": 0.1},
+    "MultiHeadAttention": {"core": 0.8, "fully_masked_rows": 0.2},
+    "PositionalEncoding": {"core": 0.8, "odd_embed_dim": 0.2},
+    "PatchEmbedding": {"core": 0.9, "invalid_input": 0.1},
+})
+
+
 def _exercise(name: str, points: float, make_cases, expect, check, summary: str, requires: tuple = ()) -> Exercise:
     """``TOPIC.exercise`` with positional arguments (keeps the tables below one line each)."""
-    return TOPIC.exercise(name, points=points, requires=requires, make_cases=make_cases, expect=expect, check=check, summary=summary)
+    return TOPIC.exercise(
+        name, points=points, requires=requires, make_cases=make_cases, expect=expect, check=check, summary=summary,
+        weights=WEIGHTS.get(name, {"core": 1.0}),
+    )
 
 
 EXERCISES = (

@@ -7,12 +7,12 @@ arguments. Expected values come from the reference, which the tests check agains
 """
 from __future__ import annotations
 
-import math
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
+from grader import compare as cmp
 from grader.exercises.context import Context
 from grader.exercises import variants
 from grader.exercises.spec import Exercise, Topic
@@ -47,21 +47,74 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
+def _ints(*values: Any) -> bool:
+    return all(type(v) is int and v >= 1 for v in values)
+
+
+def _channels_ok(args: tuple, kwargs: dict) -> bool:
+    groups = kwargs.get("groups", 1)
+    return _ints(args[1], args[2], groups) and args[0] % groups == 0 and args[1] % groups == 0
+
+
+def _conv_size_ok(a: tuple, k: dict) -> bool:
+    size, kernel = a
+    s, p, d = k.get("stride", 1), k.get("pad", 0), k.get("dilation", 1)
+    return _ints(size, kernel, s, d) and type(p) is int and p >= 0 and size + 2 * p - d * (kernel - 1) - 1 >= 0
+
+
+def _pool_size_ok(a: tuple, k: dict) -> bool:
+    size, pool = a
+    s = pool if k.get("stride") is None else k["stride"]
+    p = k.get("pad", 0)
+    return (_ints(size, pool, s) and type(p) is int and 0 <= p <= pool // 2
+            and isinstance(k.get("ceil_mode", False), bool) and size + 2 * p - pool >= 0)
+
+
+# Invalid arguments are the "invalid_input" feature, weighted on its own (never by how many
+# random cases happened to be invalid). DESIGN §3 calls them errors only for conv_output_size and
+# pool_output_size, so the contracts grade the feature for those two only (grader.contracts);
+# for the others a ValueError is graded when a course asks. These predicates (the reference's
+# own checks) tell the invalid cases apart when the cases are made.
+_VALID = MappingProxyType({
+    "conv_output_size": _conv_size_ok,
+    "pool_output_size": _pool_size_ok,
+    "same_padding": lambda a, k: _ints(a[0], k.get("dilation", 1)),
+    "receptive_field": lambda a, k: all(len(layer) == 3 and _ints(*layer) for layer in a[0]),
+    "conv_param_count": _channels_ok,
+    "conv_macs": lambda a, k: _channels_ok(a, k) and _ints(a[3], a[4]),
+    "depthwise_separable_cost_ratio": lambda a, k: _ints(*a),
+})
+
+
+def _same_float(got: float, want: float) -> bool:
+    # The documented compare rule (grader.compare): |got − want| ≤ atol + rtol·|want|, so a
+    # float32-inside answer (relative error ~1e-7) is right.
+    return cmp.close(np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64))
+
+
 def _scalar_exercise(name: str, points: float, cases, messages: dict, *, result: str = "int", summary: str) -> Exercise:
     """An exercise whose cases are single calls returning an int, a float or a tuple of ints.
 
-    The variants compared with are those ``IMITATES`` lists for ``name``.
+    The variants compared with are those ``IMITATES`` lists for ``name``. Cases with invalid
+    arguments are ``"invalid_input"`` cases (weight 0.15 of the two output-size functions, whose
+    contracts grade them; 0.1 of the others, graded when a course asks).
 
     Args:
         cases: ``(rng, hidden) -> [(args, kwargs)]``.
         messages: misconception → message (for this function's variants).
-        result: ``"int"``, ``"float"`` or ``"int_pair"``.
+        result: ``"int"``, ``"float"`` (compared by the documented rule, :func:`grader.compare.close`)
+            or ``"int_pair"``.
     Expected values: :class:`~grader.exercises.expected.ScalarExpected` or
     :class:`~grader.exercises.expected.RaisesExpected`.
     """
 
+    valid = _VALID[name]
+
     def make_cases(rng: np.random.Generator, hidden: bool) -> list:
-        return [(_label(name, tuple(a), k), {"args": tuple(a), "kwargs": dict(k)}) for a, k in cases(rng, hidden)]
+        return [
+            (_label(name, tuple(a), k), {"args": tuple(a), "kwargs": dict(k)}, "core" if valid(tuple(a), k) else "invalid_input")
+            for a, k in cases(rng, hidden)
+        ]
 
     def expect(ref: Any, inputs: dict) -> dict:
         args, kwargs = inputs["args"], inputs["kwargs"]
@@ -95,11 +148,11 @@ def _scalar_exercise(name: str, points: float, cases, messages: dict, *, result:
             if number == want:
                 ctx.fail(f"returned {got!r} (a float); return an int (use // for floor division)", *diag)
             ctx.fail(f"returned {got!r}, not an int" + (f"; expected {want!r}" if ctx.public else ""), *diag)
-        if result == "float" and math.isclose(number, want, rel_tol=1e-9, abs_tol=1e-12):
+        if result == "float" and _same_float(number, want):
             return
         if result == "int" and number == want:
             return
-        names = [variants.diagnosis(d) for d, v in expected["variants"].items() if math.isclose(number, v, rel_tol=1e-9, abs_tol=1e-12)]
+        names = [variants.diagnosis(d) for d, v in expected["variants"].items() if (_same_float(number, v) if result == "float" else number == v)]
         ctx.fail(f"returned {number!r}" + (f"; expected {want!r}" if ctx.public else ""), *names)
 
     return TOPIC.exercise(
@@ -110,6 +163,7 @@ def _scalar_exercise(name: str, points: float, cases, messages: dict, *, result:
         check=check,
         misconceptions=messages,
         summary=summary,
+        weights={"core": 0.85, "invalid_input": 0.15} if name in ("conv_output_size", "pool_output_size") else {"core": 0.9, "invalid_input": 0.1},
     )
 
 
@@ -217,6 +271,7 @@ EXERCISES = (
             "pad_once": "pad is added on both sides: use 2·pad (d2l's p_h is the total; here pad is per side)",
             "ignores_dilation": "a dilated kernel spans dilation·(k − 1) + 1 pixels",
             "ceil_instead_of_floor": "convolution output sizes round down (floor), not up",
+            "output_size_no_stride": "windows start `stride` pixels apart: divide the span by the stride, floor((H + 2·pad − dilation·(k − 1) − 1) / stride) + 1",
         },
         summary="output size of a convolution along one axis",
     ),
@@ -253,7 +308,10 @@ EXERCISES = (
     ),
     _scalar_exercise(
         "conv_macs", 1, _macs_cases,
-        {"ignores_groups": "with groups, each output sums over only C / groups input channels"},
+        {
+            "ignores_groups": "with groups, each output sums over only C / groups input channels",
+            "macs_as_flops": "you counted FLOPs (a multiply and an add per product): a multiply–accumulate (MAC) counts once, so MACs are half your number",
+        },
         summary="multiply–accumulates of a conv layer",
     ),
     _scalar_exercise(

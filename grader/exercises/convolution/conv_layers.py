@@ -6,6 +6,7 @@ solution stays well inside the time limit even with the numerical gradient check
 """
 from __future__ import annotations
 
+import re
 from types import MappingProxyType
 from typing import Any
 
@@ -15,7 +16,7 @@ from grader.exercises.context import Context
 from grader.exercises.sizes import output_size
 from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
-from grader.exercises.spec import Exercise, Topic
+from grader.exercises.spec import CaseFailed, Exercise, Topic
 
 ASSIGNMENT = "02_convolution"
 
@@ -33,6 +34,14 @@ MISCONCEPTIONS = MappingProxyType(
         "mutates_input": "a function modified an input array in place",
         "not_flipped": "convolve2d must flip the kernel in both axes (kernel[::-1, ::-1]); you computed cross-correlation",
         "flipped_one_axis": "flip the kernel in both axes, not one: kernel[::-1, ::-1]",
+        "bias_added_twice": "the bias is added twice: add b[f] once per output value, after the window sum",
+        "hardcoded_pad": "the padding is fixed at 1 (pad = 1 or a 1:-1 slice): use conv_param['pad']",
+        "ignores_groups": "every filter reads the first C/groups channels: filter f must read the channels of its group g = f // (F // groups), x[:, g·C/groups:(g + 1)·C/groups]",
+        "groups_offset": "filter f belongs to group f // (F // groups), not f % groups: consecutive filters share a group",
+        "returns_out_only": "the forward must return a tuple (out, cache); you returned out alone",
+        "db_wrong_axes": "db must sum dout over N, H_out and W_out (every axis but the filters), giving shape (F,)",
+        "assign_not_accumulate": "overlapping windows share input pixels: accumulate into dx (dx_pad[...] += w[f] * dout[n, f, i, j]) instead of assigning (=)",
+        "wrong_output_allocation": "compute H_out = (H + 2·pad − dilation·(HH − 1) − 1) // stride + 1 (and W_out likewise) before allocating out",
     }
 )
 
@@ -55,6 +64,14 @@ _HIDDEN_CONFIGS = [
 ]
 
 
+# Strided windows that tile the input evenly: "core" under every contract (a course grading by
+# CS231n's contract still checks stride and pad). Last, so the draws of the cases before are unchanged.
+_HIDDEN_EVEN_STRIDED = [
+    (2, 3, 7, 7, 2, 3, 3, 2, 1, 1, 1),
+    (1, 2, 8, 6, 3, 2, 2, 2, 0, 1, 1),
+]
+
+
 def _out_size(size: int, k: int, s: int, p: int, d: int) -> int:
     return output_size(size, k, s, p, d)
 
@@ -68,6 +85,23 @@ def _random_config(rng: np.random.Generator) -> tuple:
         s, p, d = int(rng.integers(1, 4)), int(rng.integers(0, 3)), int(rng.choice([1, 1, 2]))
         if _out_size(H, HH, s, p, d) >= 1 and _out_size(W, WW, s, p, d) >= 1:
             return (N, C, H, W, F, HH, WW, s, p, d, groups)
+
+
+def _conv_feature(cfg: tuple) -> str:
+    """The contract feature a configuration exercises (groups, then dilation, then uneven windows)."""
+    N, C, H, W, F, HH, WW, s, p, d, g = cfg
+    if g != 1:
+        return "groups"
+    if d != 1:
+        return "dilation"
+    if (H + 2 * p - d * (HH - 1) - 1) % s or (W + 2 * p - d * (WW - 1) - 1) % s:
+        return "uneven_windows"
+    return "core"
+
+
+# Points per feature of conv_forward_naive / conv_backward_naive (stated in the stubs' docstrings).
+CONV_WEIGHTS = MappingProxyType({"core": 0.6, "uneven_windows": 0.1, "dilation": 0.15, "groups": 0.15})
+DS_WEIGHTS = MappingProxyType({"core": 0.7, "uneven_windows": 0.15, "dilation": 0.15})
 
 
 def _conv_inputs(rng: np.random.Generator, cfg: tuple) -> tuple[str, dict]:
@@ -88,14 +122,14 @@ def _conv_inputs(rng: np.random.Generator, cfg: tuple) -> tuple[str, dict]:
 
 
 def _conv_cases(rng: np.random.Generator, hidden: bool, with_dout: bool) -> list:
-    configs = list(_PUBLIC_CONFIGS) if not hidden else _HIDDEN_CONFIGS + [_random_config(rng) for _ in range(6)]
+    configs = list(_PUBLIC_CONFIGS) if not hidden else _HIDDEN_CONFIGS + [_random_config(rng) for _ in range(6)] + _HIDDEN_EVEN_STRIDED
     cases = []
     for cfg in configs:
         label, inputs = _conv_inputs(rng, cfg)
         if with_dout:
             N, C, H, W, F, HH, WW, s, p, d, g = cfg
             inputs["dout"] = rng.standard_normal((N, F, _out_size(H, HH, s, p, d), _out_size(W, WW, s, p, d)))
-        cases.append((label, inputs))
+        cases.append((label, inputs, _conv_feature(cfg)))
     return cases
 
 
@@ -107,10 +141,25 @@ def _forward_expect(ref: Any, inputs: dict) -> dict:
     return {"out": out, "variants": variants.outputs(ref, "conv_forward_naive", x, w, b, cp)}
 
 
+_BROADCAST = re.compile(r"could not broadcast input array from shape (\([\d, ]*\)) into shape (\([\d, ]*\))")
+
+
 def _forward_check(ctx: Context, inputs: dict, expected: dict) -> None:
     names = ["x", "w", "b", "conv_param"]
     args = [inputs[n] for n in names]
-    reply = ctx.call("conv_forward_naive", *args, send=[(0,)], echo_args=True)
+    try:
+        reply = ctx.call("conv_forward_naive", *args, send=[(0,)], echo_args=True)
+    except CaseFailed as failed:
+        # numpy's broadcast error from filling a wrongly sized output: say which size is wrong
+        match = _BROADCAST.search(failed.message)
+        if not match or failed.diagnoses:
+            raise
+        ctx.fail(
+            f"your output has the wrong size: expected {tuple(expected['out'].shape)}, you allocated (…, "
+            f"{match.group(2).strip('()').rstrip(',')}) and computed (…, {match.group(1).strip('()').rstrip(',')}) to put in it\n"
+            + failed.message,
+            "wrong_output_allocation",
+        )
     ctx.expect_unchanged("conv_forward_naive", names, args, reply.args_after)
     ctx.expect_close("out", reply.value[0], expected["out"], variants=expected["variants"])
 
@@ -198,7 +247,8 @@ def _ds_cases(rng: np.random.Generator, hidden: bool) -> list:
             "conv_param": conv_param,
             "dout": rng.standard_normal((N, F, Ho, Wo)),
         }
-        cases.append((f"x {(N, C, H, W)}, depthwise {(C, 1, HH, WW)}, pointwise {(F, C, 1, 1)}, conv_param {conv_param}", inputs))
+        feature = _conv_feature((N, C, H, W, F, HH, WW, s, p, d, 1))
+        cases.append((f"x {(N, C, H, W)}, depthwise {(C, 1, HH, WW)}, pointwise {(F, C, 1, 1)}, conv_param {conv_param}", inputs, feature))
     return cases
 
 
@@ -236,10 +286,11 @@ EXERCISES = (
         "conv_forward_naive",
         points=4,
         requires=("conv_forward_naive",),
-        make_cases=lambda rng, hidden: [(l, {k: v for k, v in i.items() if k != "dout"}) for l, i in _conv_cases(rng, hidden, False)],
+        make_cases=lambda rng, hidden: [(l, {k: v for k, v in i.items() if k != "dout"}, f) for l, i, f in _conv_cases(rng, hidden, False)],
         expect=_forward_expect,
         check=_forward_check,
         summary="conv forward with stride, pad, dilation, groups",
+        weights=CONV_WEIGHTS,
     ),
     TOPIC.exercise(
         "conv_backward_naive",
@@ -249,6 +300,7 @@ EXERCISES = (
         expect=_backward_expect,
         check=_backward_check,
         summary="conv backward: dx, dw, db",
+        weights=CONV_WEIGHTS,
     ),
     _image_exercise("correlate2d"),
     _image_exercise("convolve2d"),
@@ -256,10 +308,11 @@ EXERCISES = (
         "depthwise_separable_conv_forward",
         points=2,
         requires=("depthwise_separable_conv_forward",),
-        make_cases=lambda rng, hidden: [(l, {k: v for k, v in i.items() if k != "dout"}) for l, i in _ds_cases(rng, hidden)],
+        make_cases=lambda rng, hidden: [(l, {k: v for k, v in i.items() if k != "dout"}, f) for l, i, f in _ds_cases(rng, hidden)],
         expect=_ds_forward_expect,
         check=_ds_forward_check,
         summary="depthwise (groups = C) then 1×1 pointwise conv",
+        weights=DS_WEIGHTS,
     ),
     TOPIC.exercise(
         "depthwise_separable_conv_backward",
@@ -269,5 +322,6 @@ EXERCISES = (
         expect=_ds_backward_expect,
         check=_ds_backward_check,
         summary="backward of the depthwise separable conv",
+        weights=DS_WEIGHTS,
     ),
 )

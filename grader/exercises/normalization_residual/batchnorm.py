@@ -136,6 +136,12 @@ def _bn_cases(rng: np.random.Generator, hidden: bool, spatial: bool, backward: b
             if spatial:
                 shape = (int(rng.integers(1, 4)), int(rng.integers(1, 4)), int(rng.integers(1, 5)), int(rng.integers(1, 5)))
             configs.append((*shape, mode, momentum, 1e-5, True))
+        if backward:
+            # Test-mode backward cases are a feature no contract grades by default: two more
+            # train-mode ones keep the graded cases many. Appended last, so every earlier case
+            # (and its random draws) is what it was.
+            configs += [(2, 3, 3, 2, "train", 0.9, 1e-5, True), (1, 2, 4, 3, "train", 0.7, 1e-5, True)] if spatial else [
+                (5, 4, "train", 0.9, 1e-5, True), (3, 6, "train", 0.8, 1e-4, True)]
     cases = []
     for cfg in configs:
         *shape, mode, momentum, eps, running = cfg
@@ -150,7 +156,9 @@ def _bn_cases(rng: np.random.Generator, hidden: bool, spatial: bool, backward: b
         label, inputs = _bn_inputs(rng, shape, mode, momentum, eps, running)
         if backward:
             inputs["dout"] = rounded(rng.standard_normal(shape))
-        cases.append((label, inputs))
+        # Neither contract asks for the backward of a test-mode forward (CS231n's backward sees
+        # train-mode caches only): those cases are the "test_mode" feature, graded on request.
+        cases.append((label, inputs, "test_mode" if backward and mode == "test" else "core"))
     return cases
 
 
@@ -322,7 +330,8 @@ def _bn_backward_exercise(name: str, forward: str, spatial: bool, points: float)
         make_cases=lambda rng, hidden: _bn_cases(rng, hidden, spatial, backward=True),
         expect=expect,
         check=check,
-        summary=f"{'spatial ' if spatial else ''}batch norm backward: dx, dgamma, dbeta (train and test mode)",
+        summary=f"{'spatial ' if spatial else ''}batch norm backward: dx, dgamma, dbeta (train mode; test mode on request)",
+        weights={"core": 0.8, "test_mode": 0.2},
     )
 
 
