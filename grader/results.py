@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from grader.compare import ErrorMap
+
 # Statuses, from best to worst. "not_implemented" is an untouched stub.
 STATUSES = ("passed", "partial", "failed", "error", "timeout", "crashed", "missing", "not_implemented")
 
@@ -17,6 +19,8 @@ class CaseResult:
         passed: whether every check of the case held.
         message: what went wrong (empty when passed).
         diagnoses: names of misconceptions matched, e.g. ``("flipped_kernel",)``.
+        error_map: |got − expected| of the failing comparison reduced for a heat map
+            (:class:`grader.compare.ErrorMap`); only where the check may show it (public cases).
     """
 
     case_id: str
@@ -24,6 +28,24 @@ class CaseResult:
     passed: bool
     message: str = ""
     diagnoses: tuple[str, ...] = ()
+    error_map: ErrorMap | None = None
+
+    def to_json(self) -> dict:
+        """JSON-ready record: ``id, label, feature, public, passed, message, diagnoses`` and,
+        when there is one, ``error_map`` (:meth:`ErrorMap.to_json`). ``feature`` is ``"core"``
+        and ``public`` is read from the id (``"public/03"``) unless the case carries them."""
+        record = {
+            "id": self.case_id,
+            "label": self.label,
+            "feature": getattr(self, "feature", "core"),
+            "public": getattr(self, "public", self.case_id.startswith("public/")),
+            "passed": self.passed,
+            "message": self.message,
+            "diagnoses": list(self.diagnoses),
+        }
+        if self.error_map is not None:
+            record["error_map"] = self.error_map.to_json()
+        return record
 
 
 @dataclass(frozen=True)
@@ -53,7 +75,8 @@ class ExerciseResult:
     seconds: float = 0.0
 
     def to_json(self) -> dict:
-        """JSON-ready dict: ``name, assignment, score, max_score, status, diagnoses, message, cases``."""
+        """JSON-ready dict: ``name, assignment, score, max_score, status, diagnoses, message,
+        passed_cases, total_cases, seconds, cases`` (``cases``: :meth:`CaseResult.to_json` records)."""
         return {
             "name": self.name,
             "assignment": self.assignment,
@@ -65,6 +88,7 @@ class ExerciseResult:
             "passed_cases": sum(c.passed for c in self.cases),
             "total_cases": len(self.cases),
             "seconds": round(self.seconds, 3),
+            "cases": [c.to_json() for c in self.cases],
         }
 
 

@@ -17,7 +17,7 @@ check); helpers built on it that several topic modules share live in
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Callable, Mapping, Sequence
 
@@ -31,12 +31,14 @@ from grader.runner.session import Reply, Session, StudentError
 
 
 class CaseFailed(Exception):
-    """A check failed. ``message`` is for the student; ``diagnoses`` name misconceptions."""
+    """A check failed. ``message`` is for the student; ``diagnoses`` name misconceptions;
+    ``error_map`` (public cases) is where the failing array differs, for a heat map."""
 
-    def __init__(self, message: str, diagnoses: Sequence[str] = ()):
+    def __init__(self, message: str, diagnoses: Sequence[str] = (), error_map: cmp.ErrorMap | None = None):
         super().__init__(message)
         self.message = message
         self.diagnoses = tuple(diagnoses)
+        self.error_map = error_map
 
 
 class StubNotImplemented(Exception):
@@ -204,7 +206,7 @@ class Context:
             return
         message = cmp.describe(what, result, show_values=self.public)
         names = self.match_variants(got, variants or {}, atol=atol, rtol=rtol)
-        raise CaseFailed(note + self._with_diagnoses(message, names), names)
+        raise CaseFailed(note + self._with_diagnoses(message, names), names, self._error_map(what, result))
 
     def match_variants(self, got: Any, variants: Mapping[str, Any], *, atol: float = cmp.DEFAULT_ATOL, rtol: float = cmp.DEFAULT_RTOL) -> tuple[str, ...]:
         """Names of the variants whose output ``got`` matches (same shape, values within tolerance)."""
@@ -222,9 +224,15 @@ class Context:
             message += f"\n→ {self.exercise.misconceptions.get(name, name)}"
         return message
 
-    def fail(self, message: str, *diagnoses: str) -> None:
+    def fail(self, message: str, *diagnoses: str, error_map: cmp.ErrorMap | None = None) -> None:
         """Raise :class:`CaseFailed`, appending the messages of the named misconceptions."""
-        raise CaseFailed(self._with_diagnoses(message, diagnoses), diagnoses)
+        raise CaseFailed(self._with_diagnoses(message, diagnoses), diagnoses, error_map)
+
+    def _error_map(self, what: str, result: cmp.Comparison) -> cmp.ErrorMap | None:
+        """The comparison's error map named ``what``, on public cases only (hidden ones stay hidden)."""
+        if not self.public or result.error_map is None:
+            return None
+        return replace(result.error_map, name=what)
 
     def expect_unchanged(
         self,
@@ -370,7 +378,7 @@ class Context:
         if res.problem in ("shape", "type", "dtype"):
             self.fail(message, *diagnoses)
         message += self._blame(forward, inputs, wrt, grads, douts, out_paths, mismatched, fwd_problem)
-        self.fail(message, *diagnoses)
+        self.fail(message, *diagnoses, error_map=self._error_map(f"d{_leaf(entry)}", res))
 
     def _gradient(self, backward: str, value: Any, key: Any, wrt: Sequence, grad_keys: Sequence) -> Any:
         """``value[key]`` (``value`` itself for ``None``), or a failure saying what is missing."""
