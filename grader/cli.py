@@ -15,6 +15,7 @@ from grader.config import ConfigError, load_config
 from grader.exercises import ASSIGNMENTS, resolve
 from grader.reference import REPO_ROOT, ReferenceUnavailable
 from grader.report import text as report_text
+from grader.report import commands as report_commands
 
 console = Console()
 
@@ -118,6 +119,7 @@ def grade_cmd(submissions: Path, assignment: str | None, out_dir: Path, seed: st
     console.print(f"{len(batch.results)} submissions in {elapsed:.1f} s ({len(batch.reused)} kept from an earlier run{per}); results in {out_dir}/")
     for name, error in batch.failed.items():
         console.print(f"[red]internal error on {name}:[/] {error} (not recorded; rerun to retry)")
+    report_commands.after_grade(console, out_dir, config_path)  # feedback pages and the class report
     if batch.failed:
         sys.exit(2)
 
@@ -149,6 +151,10 @@ def list_cmd() -> None:
         console.print(f"[bold]{name}[/]")
         for ex in exercises:
             console.print(f"  {ex.name:<36} {ex.points:>4g} pts  {ex.summary}")
+
+
+main.add_command(report_commands.feedback_cmd)
+main.add_command(report_commands.report_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover
