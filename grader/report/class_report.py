@@ -206,7 +206,7 @@ def render(stats: ClassStats, *, lang: str = "en", title: str = "") -> str:
 _EXTRA_CSS = """
 figure.plot { margin: 0; }
 figure.plot img { max-width: 100%; height: auto; }
-td.students { overflow-wrap: anywhere; }
+td.students { overflow-wrap: anywhere; min-width: 9em; }
 """
 
 

@@ -27,6 +27,7 @@ main { max-width: 980px; margin: 0 auto; padding: 16px; }
 h1 { font-size: 1.5rem; margin: 0 0 4px; overflow-wrap: anywhere; }
 h2 { font-size: 1.15rem; margin: 0; overflow-wrap: anywhere; display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: baseline; }
 h3 { font-size: .95rem; margin: 12px 0 4px; }
+section.exercise.status-passed { padding: 8px 16px; }
 header, section.exercise { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; margin-bottom: 14px; }
 .total { font-size: 1.2rem; font-weight: 600; margin: 4px 0; }
 .meter { height: 10px; background: var(--line); border-radius: 5px; overflow: hidden; }
@@ -113,6 +114,9 @@ def _exercise(ex: ExerciseView, t) -> str:
         f'<h2><span class="ex-name">{_e(ex.name)}</span> <span class="badge">{_e(ex.status_text)}</span>'
         f' <span class="score">{_e(t("{score} of {max_score} points", score=f"{ex.score:g}", max_score=f"{ex.max_score:g}"))}</span></h2>\n',
     ]
+    if ex.status == "passed":  # the heading says it all; keep passed exercises to one line
+        out.append("</section>\n")
+        return "".join(out)
     if ex.total_cases:
         out.append(f'<p class="muted cases-count">{_e(t("{passed} of {total} cases passed", passed=ex.passed_cases, total=ex.total_cases))}</p>\n')
     if len(ex.features) > 1 or any(f.name != "core" for f in ex.features):
