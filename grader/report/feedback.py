@@ -197,7 +197,8 @@ def clean_text(text: Any) -> str:
     """``text`` as a string that any UTF-8 writer accepts (lone surrogates and other
     unencodable characters become U+FFFD; NUL is dropped)."""
     s = str(text)
-    return s.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    # UTF-16 with surrogatepass pairs up valid surrogates; decoding replaces the lone ones.
+    return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace").replace("\x00", "")
 
 
 def misconception_text(assignment: str, exercise: str, name: str) -> str | None:
