@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 from grader.i18n import translator
 from grader.report import plots
 from grader.report.feedback import clean_text, diagnosis_text
-from grader.report.html import CSS
+from grader.report.html import CSS, ident
 
 MAX_DIAGNOSES_PLOTTED = 15
 
@@ -185,13 +185,13 @@ def render(stats: ClassStats, *, lang: str = "en", title: str = "") -> str:
     parts.append(_figure("pass-rate-exercise", t("Pass rate per exercise"), plots.bars(ex_names, [e.pass_rate for e in stats.exercises]),
                          t("Share of students who passed every case of the exercise.")))
     rows = "".join(
-        f'<tr><td class="name">{_e(e.name)}</td><td>{_e(e.assignment)}</td><td class="num">{e.passed} / {e.graded}</td>'
+        f'<tr><td class="name">{ident(e.name)}</td><td class="wide-only">{_e(e.assignment)}</td><td class="num">{e.passed} / {e.graded}</td>'
         f'<td class="num">{100 * e.mean_fraction:.0f}%</td></tr>\n'
         for e in stats.exercises
     )
     parts.append(
         f'<section class="exercise"><div class="table-wrap"><table id="exercise-table"><thead><tr><th>{_e(t("Exercise"))}</th>'
-        f'<th>{_e(t("Assignment"))}</th><th class="num">{_e(t("Students who passed"))}</th><th class="num">{_e(t("Mean score"))}</th></tr></thead>'
+        f'<th class="wide-only">{_e(t("Assignment"))}</th><th class="num">{_e(t("Students who passed"))}</th><th class="num">{_e(t("Mean score"))}</th></tr></thead>'
         f"<tbody>\n{rows}</tbody></table></div></section>\n"
     )
     if stats.features:
@@ -206,7 +206,8 @@ def render(stats: ClassStats, *, lang: str = "en", title: str = "") -> str:
 _EXTRA_CSS = """
 figure.plot { margin: 0; }
 figure.plot img { max-width: 100%; height: auto; }
-td.students { overflow-wrap: anywhere; min-width: 9em; }
+td.students { overflow-wrap: break-word; min-width: 6em; }
+#diagnosis-table td.name { min-width: 8em; }
 """
 
 
@@ -224,7 +225,7 @@ def _diagnoses(stats: ClassStats, t, lang: str) -> str:
     top = stats.diagnoses[:MAX_DIAGNOSES_PLOTTED]
     uri = plots.bars([d.name for d in top], [len(d.students) for d in top], percent=False, color="#0891b2")
     rows = "".join(
-        f'<tr data-diagnosis="{_e(d.name)}"><td class="name"><code>{_e(d.name)}</code><br><span class="muted">{_e(", ".join(d.exercises))}</span></td>'
+        f'<tr data-diagnosis="{_e(d.name)}"><td class="name"><code>{ident(d.name)}</code><br><span class="muted">{ident(", ".join(d.exercises))}</span></td>'
         f"<td>{_e(diagnosis_text(d.assignment, d.exercise, d.name, lang))}</td>"
         f'<td class="num">{len(d.students)}</td><td class="students">{_e(", ".join(d.students))}</td></tr>\n'
         for d in stats.diagnoses

@@ -25,7 +25,7 @@ CSS = """
 body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans KR", "NanumGothic", "Malgun Gothic", sans-serif; color: #111827; background: var(--bg); }
 main { max-width: 980px; margin: 0 auto; padding: 16px; }
 h1 { font-size: 1.5rem; margin: 0 0 4px; overflow-wrap: anywhere; }
-h2 { font-size: 1.15rem; margin: 0; overflow-wrap: anywhere; display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: baseline; }
+h2 { font-size: 1.15rem; margin: 0; overflow-wrap: break-word; display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: baseline; }
 h3 { font-size: .95rem; margin: 12px 0 4px; }
 section.exercise.status-passed { padding: 8px 16px; }
 header, section.exercise { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; margin-bottom: 14px; }
@@ -37,7 +37,7 @@ header, section.exercise { background: #fff; border: 1px solid var(--line); bord
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 td.num, th.num { text-align: right; white-space: nowrap; }
-td.name { overflow-wrap: anywhere; }
+td.name { overflow-wrap: break-word; }
 .badge { font-size: .8rem; font-weight: 600; padding: 1px 8px; border-radius: 10px; color: #fff; background: var(--muted); white-space: nowrap; }
 .status-passed .badge, .badge.status-passed { background: var(--ok); }
 .status-partial .badge, .badge.status-partial { background: var(--part); }
@@ -54,13 +54,21 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f3f4f6; paddi
 .case code { overflow-wrap: anywhere; }
 figure.heatmap { margin: 8px 0; }
 figure.heatmap img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
+@media (max-width: 600px) { .wide-only { display: none; } main { padding: 8px; } header, section.exercise { padding: 10px; } }
 figcaption { color: var(--muted); font-size: .85rem; }
+html[lang="ko"] p, html[lang="ko"] li, html[lang="ko"] td, html[lang="ko"] figcaption { word-break: keep-all; overflow-wrap: break-word; }
 .withheld { color: var(--muted); font-style: italic; }
 """
 
 
 def _e(text) -> str:
     return escape(clean_text(text), quote=True)
+
+
+def ident(name) -> str:
+    """An identifier (``conv_forward_naive``) escaped, with break opportunities after underscores
+    so that a narrow screen wraps it between words rather than between any two letters."""
+    return _e(name).replace("_", "_<wbr>")
 
 
 def render(fb: StudentFeedback) -> str:
@@ -97,7 +105,7 @@ def _overview(fb: StudentFeedback, t) -> str:
     rows = []
     for ex in fb.exercises:
         rows.append(
-            f'<tr class="status-{_e(ex.status)}"><td class="name"><a href="#ex-{_e(ex.name)}">{_e(ex.name)}</a></td>'
+            f'<tr class="status-{_e(ex.status)}"><td class="name"><a href="#ex-{_e(ex.name)}">{ident(ex.name)}</a></td>'
             f'<td><span class="badge status-{_e(ex.status)}">{_e(ex.status_text)}</span></td>'
             f'<td class="num">{ex.score:g} / {ex.max_score:g}</td></tr>\n'
         )
@@ -111,7 +119,7 @@ def _overview(fb: StudentFeedback, t) -> str:
 def _exercise(ex: ExerciseView, t) -> str:
     out = [
         f'<section class="exercise status-{_e(ex.status)}" id="ex-{_e(ex.name)}" data-status="{_e(ex.status)}">\n',
-        f'<h2><span class="ex-name">{_e(ex.name)}</span> <span class="badge">{_e(ex.status_text)}</span>'
+        f'<h2><span class="ex-name">{ident(ex.name)}</span> <span class="badge">{_e(ex.status_text)}</span>'
         f' <span class="score">{_e(t("{score} of {max_score} points", score=f"{ex.score:g}", max_score=f"{ex.max_score:g}"))}</span></h2>\n',
     ]
     if ex.status == "passed":  # the heading says it all; keep passed exercises to one line

@@ -82,7 +82,7 @@ def histogram(values: Sequence[float], max_value: float, bins: int = 10) -> str:
     Returns:
         A PNG data URI.
     """
-    fig = _figure(6.0, 2.6)
+    fig = _figure(5.0, 2.4)
     ax = fig.add_subplot(1, 1, 1)
     top = max_value if max_value > 0 else max(values or [1.0])
     ax.hist(list(values), bins=bins, range=(0, top), color="#2563eb", edgecolor="white")
@@ -103,13 +103,13 @@ def bars(labels: Sequence[str], values: Sequence[float], *, percent: bool = True
         A PNG data URI.
     """
     n = max(1, len(labels))
-    fig = _figure(6.0, 0.6 + 0.24 * n)
+    fig = _figure(5.0, 0.6 + 0.26 * n)
     ax = fig.add_subplot(1, 1, 1)
     ys = list(range(n))[::-1][: len(labels)]
     shown = [v * 100 for v in values] if percent else list(values)
     ax.barh(ys, shown, color=color, height=0.7)
     ax.set_yticks(ys)
-    ax.set_yticklabels(list(labels), fontsize=7)
+    ax.set_yticklabels(list(labels), fontsize=8)
     if percent:
         ax.set_xlim(0, 100)
     else:

@@ -1,42 +1,43 @@
 """Results to render: one graded for real (flipped kernel) and one built by hand with marked hidden data."""
-import textwrap
+import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from grader import api
 from grader.compare import error_map
+from grader.reference import REPO_ROOT
 from grader.results import CaseResult, ExerciseResult, SubmissionResult
-from grader.runner.local import LocalBackend
-from grader.submission import Submission
 
 # Tokens that only the hidden cases carry: they must appear only at the levels that disclose them.
 HIDDEN_LABEL = "x (7, 7, 13, 17) HIDDENLABEL"
 HIDDEN_MESSAGE = "out differs at out[0, 0, 12, 3] HIDDENMSG"
 HIDDEN_MAP_VALUE = 4242.0
 
-FLIPPED = '''
-import numpy as np
+@pytest.fixture(scope="session")
+def graded_out(tmp_path_factory) -> Path:
+    """A real ``grade`` run (assignment 02, unsandboxed) of two example students, one with a
+    Korean name; ``grade`` writes their feedback pages and the class report itself."""
+    from click.testing import CliRunner
 
-def correlate2d(image, kernel):
-    k = kernel[::-1, ::-1]  # the bug: this is convolution
-    H, W = image.shape
-    HH, WW = k.shape
-    out = np.zeros((H - HH + 1, W - WW + 1))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i:i + HH, j:j + WW] * k)
+    from grader.cli import main
+
+    root = tmp_path_factory.mktemp("graded")
+    examples = REPO_ROOT / "examples" / "submissions" / "01_02"
+    shutil.copytree(examples / "carol_flipped_kernel", root / "subs" / "carol")
+    shutil.copytree(examples / "alice_loops", root / "subs" / "김민수")
+    out = root / "out"
+    run = CliRunner().invoke(main, ["grade", str(root / "subs"), "-a", "02", "-o", str(out), "--seed", "report-tests", "--no-sandbox", "--workers", "2"])
+    assert run.exit_code == 0, run.output
+    assert "feedback for 2 students" in run.output
     return out
-'''
 
 
 @pytest.fixture(scope="session")
-def graded_result() -> dict:
-    """A real result: correlate2d that flips its kernel, graded on public and hidden cases."""
-    exercises = [ex for ex in api.select_exercises(["02"]) if ex.name == "correlate2d"]
-    sub = Submission(name="carol", files={"layers.py": textwrap.dedent(FLIPPED)}, digest="carol")
-    result = api.grade_submission(sub, exercises, bank=api.CaseBank("test-secret"), backend=LocalBackend())
-    return result.to_json()
+def graded_result(graded_out) -> dict:
+    """carol's real result: correlate2d, conv_forward_naive… flip the kernel."""
+    return json.loads((graded_out / "carol.json").read_text(encoding="utf-8"))
 
 
 def _map(value: float) -> object:
