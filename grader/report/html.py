@@ -150,20 +150,30 @@ def _exercise(ex: ExerciseView, t) -> str:
             out.append(f'<p class="muted">{_e(t("… and {n} more failing cases.", n=ex.more_failing))}</p>\n')
         out.append("</div>\n")
     focus = ex.heat_map_case
-    if focus is not None:
+    uri = _heat_map_uri(focus.error_map) if focus is not None else None
+    if uri is not None:
         m = focus.error_map
         caption = t(
             "Where {name} differs from the expected values in case {case}: |expected − got|, largest over the leading axes of shape {shape}; outlined cells are beyond the tolerance {tol}.",
             name=m.name or "out", case=focus.id, shape=tuple(m.shape), tol=f"{m.tolerance:.2g}",
         )
         out.append(
-            f'<figure class="heatmap" data-case="{_e(focus.id)}"><img src="{plots.heat_map(m)}" alt="{_e(caption)}">'
+            f'<figure class="heatmap" data-case="{_e(focus.id)}"><img src="{uri}" alt="{_e(caption)}">'
             f"<figcaption>{_e(caption)}</figcaption></figure>\n"
         )
     if ex.withheld:
         out.append(f'<p class="withheld">{_e(t("{n} failing hidden cases: your instructor shows only their points.", n=ex.withheld))}</p>\n')
     out.append("</section>\n")
     return "".join(out)
+
+
+def _heat_map_uri(emap) -> str | None:
+    """The heat map's data URI, or ``None`` where matplotlib is not installed (the page is
+    complete without the picture; install ``deepgrade[report]`` for it)."""
+    try:
+        return plots.heat_map(emap)
+    except ImportError:
+        return None
 
 
 def _case(case: CaseView, t) -> str:
