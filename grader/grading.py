@@ -88,16 +88,16 @@ def grade_exercise(
             except StubNotImplemented:
                 return result("not_implemented", f"{exercise.name} is not implemented yet (it still raises NotImplementedError).")
             except CaseFailed as failed:
-                case_results.append(CaseResult(case.id, case.label, False, failed.message, failed.diagnoses, failed.error_map))
+                case_results.append(CaseResult(case.id, case.label, False, failed.message, failed.diagnoses, public=case.public, error_map=failed.error_map))
                 continue
             except SessionAborted as aborted:
-                case_results.append(CaseResult(case.id, case.label, False, aborted.message))
+                case_results.append(CaseResult(case.id, case.label, False, aborted.message, public=case.public))
                 aborts.append((case, aborted))
                 if index + 1 < len(cases) and _restarted(session, submission, exercise, len(aborts)):
                     continue
-                case_results += [CaseResult(c.id, c.label, False, NOT_RUN) for c in cases[index + 1 :]]
+                case_results += [CaseResult(c.id, c.label, False, NOT_RUN, public=c.public) for c in cases[index + 1 :]]
                 break
-            case_results.append(CaseResult(case.id, case.label, True))
+            case_results.append(CaseResult(case.id, case.label, True, public=case.public))
     if aborts:
         first_case, first = aborts[0]
         skipped = sum(c.message == NOT_RUN for c in case_results)

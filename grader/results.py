@@ -19,6 +19,9 @@ class CaseResult:
         passed: whether every check of the case held.
         message: what went wrong (empty when passed).
         diagnoses: names of misconceptions matched, e.g. ``("flipped_kernel",)``.
+        feature: the contract feature the case exercises (``"core"``, ``"dilation"``, ...).
+        public: whether the student has the case (hidden cases' records carry no inputs or
+            expected values anywhere; their messages never show reference values).
         error_map: |got − expected| of the failing comparison reduced for a heat map
             (:class:`grader.compare.ErrorMap`); only where the check may show it (public cases).
     """
@@ -28,17 +31,18 @@ class CaseResult:
     passed: bool
     message: str = ""
     diagnoses: tuple[str, ...] = ()
+    feature: str = "core"
+    public: bool = True
     error_map: ErrorMap | None = None
 
     def to_json(self) -> dict:
-        """JSON-ready record: ``id, label, feature, public, passed, message, diagnoses`` and,
-        when there is one, ``error_map`` (:meth:`ErrorMap.to_json`). ``feature`` is ``"core"``
-        and ``public`` is read from the id (``"public/03"``) unless the case carries them."""
+        """The per-case record: ``id, label, feature, public, passed, message, diagnoses`` (no
+        inputs, no expected values) and, when there is one, ``error_map`` (:meth:`ErrorMap.to_json`)."""
         record = {
             "id": self.case_id,
             "label": self.label,
-            "feature": getattr(self, "feature", "core"),
-            "public": getattr(self, "public", self.case_id.startswith("public/")),
+            "feature": self.feature,
+            "public": self.public,
             "passed": self.passed,
             "message": self.message,
             "diagnoses": list(self.diagnoses),

@@ -316,7 +316,20 @@ def diagnosis_text(assignment: str, exercise: str, name: str, lang: str) -> str:
 
 
 def _is_public(c: Mapping[str, Any]) -> bool:
-    return bool(c.get("public", str(c.get("id", "")).startswith("public/")))
+    """Public only when the record says so and its id is not a hidden one (either alone could be wrong)."""
+    cid = str(c.get("id", ""))
+    return bool(c.get("public", cid.startswith("public/"))) and not cid.startswith("hidden/")
+
+
+def _case_diagnoses(c: Mapping[str, Any], assignment: str, exercise: str) -> tuple[str, ...]:
+    """The record's diagnosis names; read from its ``→ <misconception>`` lines when it has no list."""
+    if c.get("diagnoses") is not None:
+        return tuple(str(d) for d in c["diagnoses"])
+    from grader.exercises import ASSIGNMENTS
+
+    by_text = {v: k for ex in ASSIGNMENTS.get(assignment, ()) if ex.name == exercise for k, v in ex.misconceptions.items()}
+    lines = str(c.get("message", "")).splitlines()
+    return tuple(by_text[ln[2:].strip()] for ln in lines if ln.startswith("→ ") and ln[2:].strip() in by_text)
 
 
 def _case(c: Mapping[str, Any], exercise: str, assignment: str, level: str) -> CaseView | None:
@@ -338,7 +351,7 @@ def _case(c: Mapping[str, Any], exercise: str, assignment: str, level: str) -> C
         feature=clean_text(c.get("feature") or "core"),
         label=clean_text(c.get("label", "")) if show_input else None,
         message=_strip_misconceptions(clean_text(c.get("message", "")), assignment, exercise),
-        diagnoses=tuple(str(d) for d in c.get("diagnoses", ())),
+        diagnoses=_case_diagnoses(c, assignment, exercise),
         error_map=emap,
     )
 

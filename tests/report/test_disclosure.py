@@ -93,3 +93,15 @@ def test_a_real_result_carries_maps_for_public_cases_only(graded_result):
             assert c["label"] not in page
     page = html.render(feedback.build(graded_result, lang="ko", level="message"))
     assert "교차상관" in page and 'class="heatmap"' in page and "data:image/png;base64," in page
+
+
+def test_records_without_a_diagnosis_list_are_read_from_their_message_and_hidden_ids_stay_hidden():
+    result = hidden_result()
+    for case in result["exercises"][0]["cases"]:
+        case.pop("diagnoses")
+        case.pop("error_map", None)
+    result["exercises"][0]["cases"][2]["public"] = True  # a wrong flag on hidden/00 does not publish it
+    ex = feedback.build(result, level="points").exercises[0]
+    assert [d.name for d in ex.diagnoses] == ["flipped_kernel"] and ex.diagnoses[0].cases == 1
+    assert ex.withheld == 2 and all(c.public for c in ex.cases)
+    assert "HIDDENMSG" not in html.render(feedback.build(result, level="points"))

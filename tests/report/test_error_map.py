@@ -44,8 +44,8 @@ def test_no_map_when_ok_for_shapes_or_scalars_and_json_round_trip():
 
 def test_case_records_carry_the_map_into_the_result_json():
     m = error_map(np.eye(3), 1e-8)
-    case = CaseResult("public/00", "N=1", False, "out differs", ("flipped_kernel",), m)
-    ex = ExerciseResult("f", "02_convolution", 0.0, 4.0, "failed", "msg", cases=(case, CaseResult("hidden/00", "N=2", True)))
+    case = CaseResult("public/00", "N=1", False, "out differs", ("flipped_kernel",), error_map=m)
+    ex = ExerciseResult("f", "02_convolution", 0.0, 4.0, "failed", "msg", cases=(case, CaseResult("hidden/00", "N=2", True, public=False)))
     doc = json.loads(json.dumps(ex.to_json(), allow_nan=False))
     first, second = doc["cases"]
     assert first["public"] is True and first["feature"] == "core" and first["error_map"]["values"][1][1] == 1.0
