@@ -105,7 +105,7 @@ def statistics(results: Sequence[Mapping[str, Any]]) -> ClassStats:
     diag_students: dict[str, set] = defaultdict(set)
     diag_exercises: dict[str, dict] = defaultdict(dict)
     for r in results:
-        student = clean_text(r.get("submission", "?"))
+        student = clean_text(r.get("display_name") or r.get("submission", "?"))
         for e in r.get("exercises", ()):
             name = str(e.get("name", "?"))
             s = ex_order.setdefault(name, {"assignment": str(e.get("assignment", "")), "graded": 0, "passed": 0, "fractions": []})
@@ -135,7 +135,7 @@ def statistics(results: Sequence[Mapping[str, Any]]) -> ClassStats:
         for d in sorted(diag_students, key=lambda d: (-len(diag_students[d]), d))
     )
     return ClassStats(
-        students=tuple(clean_text(r.get("submission", "?")) for r in results),
+        students=tuple(clean_text(r.get("display_name") or r.get("submission", "?")) for r in results),
         totals=tuple(float(r.get("total", 0)) for r in results),
         max_total=max((float(r.get("max_total", 0)) for r in results), default=0.0),
         exercises=exercises,

@@ -223,9 +223,9 @@ def build(result: Mapping[str, Any], *, lang: str = "en", level: str = DEFAULT_H
     """The feedback of one result document.
 
     Args:
-        result: a per-student result JSON dict: ``submission``, ``total``, ``max_total``,
+        result: a per-student result JSON dict: ``submission`` (or ``display_name``), ``total``, ``max_total``,
             ``exercises`` (each ``name, assignment, score, max_score, status, message,
-            diagnoses`` and optionally ``cases`` records ``id, label, feature, public,
+            diagnoses`` and optionally ``cases`` records ``id`` (or ``case_id``), ``label, feature, public,
             passed, message, diagnoses, error_map``), ``notes``.
         lang: ``"en"`` or ``"ko"``.
         level: disclosure level for hidden cases (:data:`grader.config.HIDDEN_LEVELS`);
@@ -241,7 +241,7 @@ def build(result: Mapping[str, Any], *, lang: str = "en", level: str = DEFAULT_H
     t = translator(lang, "feedback")
     exercises = tuple(_exercise(e, t, lang, level) for e in result["exercises"])
     return StudentFeedback(
-        student=clean_text(result["submission"]),
+        student=clean_text(result.get("display_name") or result["submission"]),
         lang=lang,
         level=level,
         total=float(result.get("total", sum(e.score for e in exercises))),
@@ -315,9 +315,13 @@ def diagnosis_text(assignment: str, exercise: str, name: str, lang: str) -> str:
     return translator(lang, "exercises")(english) if english else name
 
 
+def _case_id(c: Mapping[str, Any]) -> str:
+    return str(c.get("id", c.get("case_id", "")))
+
+
 def _is_public(c: Mapping[str, Any]) -> bool:
     """Public only when the record says so and its id is not a hidden one (either alone could be wrong)."""
-    cid = str(c.get("id", ""))
+    cid = _case_id(c)
     return bool(c.get("public", cid.startswith("public/"))) and not cid.startswith("hidden/")
 
 
@@ -346,7 +350,7 @@ def _case(c: Mapping[str, Any], exercise: str, assignment: str, level: str) -> C
         except (KeyError, TypeError, ValueError, IndexError):
             emap = None  # a malformed map is left out rather than failing the page
     return CaseView(
-        id=clean_text(c.get("id", "")),
+        id=clean_text(_case_id(c)),
         public=public,
         feature=clean_text(c.get("feature") or "core"),
         label=clean_text(c.get("label", "")) if show_input else None,

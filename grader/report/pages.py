@@ -64,7 +64,8 @@ def load_results(out_dir: Path) -> list[StoredResult]:
 
 
 def find_student(results: Sequence[StoredResult], student: str) -> StoredResult:
-    """The result of one student, by file stem, submission name or student id (Unicode NFC-compared).
+    """The result of one student, by file stem, submission name, display name or student id
+    (Unicode NFC-compared).
 
     Raises:
         LookupError: no match, or several (the message lists candidates).
@@ -72,7 +73,7 @@ def find_student(results: Sequence[StoredResult], student: str) -> StoredResult:
     want = unicodedata.normalize("NFC", student).strip()
 
     def names(r: StoredResult) -> set[str]:
-        keys = {r.key, str(r.data.get("submission", "")), str(r.data.get("student_id", "")), str(r.data.get("student", ""))}
+        keys = {r.key, *(str(r.data.get(k, "")) for k in ("submission", "display_name", "output_name", "student_id"))}
         return {unicodedata.normalize("NFC", k) for k in keys if k}
 
     exact = [r for r in results if want in names(r)]

@@ -82,3 +82,24 @@ def test_feedback_and_report_commands(tmp_path):
     )
     full = runner.invoke(main, ["feedback", str(out), "lee", "--hidden", "full"])
     assert full.exit_code != 0 and "deadline" in full.output
+
+
+def test_batch_documents_with_display_names_case_id_keys_and_missing_students(tmp_path):
+    doc = hidden_result("s-0042")
+    doc.update(display_name="김민수", output_name="김민수-3fa2")
+    for e in doc["exercises"]:
+        for c in e["cases"]:
+            c["case_id"] = c.pop("id")
+    missing = {"submission": "s-0043", "display_name": "이영희", "output_name": "이영희-91bc", "total": 0, "max_total": 0, "status": "missing", "exercises": [], "notes": ["no submission"]}
+    out = _out(tmp_path, {"김민수-3fa2": doc, "이영희-91bc": missing})
+    results = pages.load_results(out)
+    assert [r.key for r in results] == ["김민수-3fa2", "이영희-91bc"]
+    assert pages.find_student(results, "s-0042").key == "김민수-3fa2"
+    fb = feedback.build(pages.find_student(results, "김민수").data, lang="ko", level="message")
+    assert fb.student == "김민수" and fb.exercises[0].cases[0].id == "public/00"
+    assert [c.public for c in fb.exercises[0].cases] == [True, False, False]
+    empty = html.render(feedback.build(pages.find_student(results, "이영희").data, lang="ko"))
+    assert "이영희의 피드백" in empty and "no submission" in empty
+    n, reports = pages.write_all(out)
+    assert n == 2 and (out / "feedback" / "이영희-91bc.ko.md").is_file()
+    assert "2 students · mean 1.30" in (out / "report.html").read_text(encoding="utf-8")
