@@ -124,11 +124,13 @@ class CaseView:
 
 @dataclass(frozen=True)
 class FeatureView:
-    """Cases of one feature: ``name``, ``passed``, ``total`` (public and hidden together)."""
+    """Cases of one feature: ``name``, ``passed``, ``total`` (public and hidden together), and
+    ``weight``, its share of the exercise's points (0–1), when the result states it (else ``None``)."""
 
     name: str
     passed: int
     total: int
+    weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class ExerciseView:
         status: a result status; ``status_text`` says it in the reader's language.
         passed_cases, total_cases: counts over all cases (hidden included: counts are always shown).
         features: per-feature counts (one ``core`` entry when cases carry no features).
+        ungraded: features the exercise has that the course's contract does not grade.
         message: the exercise-level message when it may be shown (no case details), else ``None``.
         diagnoses: the misconceptions named by disclosed failing cases, most frequent first.
         cases: disclosed failing cases, at most :data:`MAX_CASES_SHOWN`, public first.
@@ -158,6 +161,7 @@ class ExerciseView:
     passed_cases: int
     total_cases: int
     features: tuple[FeatureView, ...]
+    ungraded: tuple[str, ...]
     message: str | None
     diagnoses: tuple[Diagnosis, ...]
     cases: tuple[CaseView, ...]
@@ -298,7 +302,8 @@ def _exercise(e: Mapping[str, Any], t, lang: str, level: str) -> ExerciseView:
         status_text=t(STATUS_TEXT.get(status, status)),
         passed_cases=passed,
         total_cases=total,
-        features=tuple(FeatureView(k, v[0], v[1]) for k, v in features.items()),
+        features=_feature_views(e.get("features"), features),
+        ungraded=tuple(clean_text(u) for u in e.get("ungraded") or ()),
         message=message,
         diagnoses=diagnoses,
         cases=tuple(shown[:MAX_CASES_SHOWN]),
@@ -306,6 +311,20 @@ def _exercise(e: Mapping[str, Any], t, lang: str, level: str) -> ExerciseView:
         withheld=withheld,
         next_step=_next_step(t, status, name, assignment, diagnoses, shown, features),
     )
+
+
+def _feature_views(stated: Any, counted: Mapping[str, list]) -> tuple[FeatureView, ...]:
+    """Per-feature results as the result states them (``feature, passed, total, weight``
+    records), else as counted from the case records."""
+    views = []
+    for f in stated or ():
+        try:
+            weight = f.get("weight")
+            views.append(FeatureView(clean_text(f["feature"]), int(f["passed"]), int(f["total"]), None if weight is None else float(weight)))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            views = []
+            break
+    return tuple(views) or tuple(FeatureView(k, v[0], v[1]) for k, v in counted.items())
 
 
 def diagnosis_text(assignment: str, exercise: str, name: str, lang: str) -> str:

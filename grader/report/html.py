@@ -128,11 +128,16 @@ def _exercise(ex: ExerciseView, t) -> str:
     if ex.total_cases:
         out.append(f'<p class="muted cases-count">{_e(t("{passed} of {total} cases passed", passed=ex.passed_cases, total=ex.total_cases))}</p>\n')
     if len(ex.features) > 1 or any(f.name != "core" for f in ex.features):
+        weighted = any(f.weight is not None for f in ex.features)
         out.append(f'<h3>{_e(t("By feature"))}</h3>\n<div class="table-wrap"><table class="features">\n')
-        out.append(f'<thead><tr><th>{_e(t("Feature"))}</th><th class="num">{_e(t("Cases passed"))}</th></tr></thead><tbody>\n')
+        share = f'<th class="num">{_e(t("Share of the points"))}</th>' if weighted else ""
+        out.append(f'<thead><tr><th>{_e(t("Feature"))}</th><th class="num">{_e(t("Cases passed"))}</th>{share}</tr></thead><tbody>\n')
         for f in ex.features:
-            out.append(f'<tr data-feature="{_e(f.name)}"><td>{_e(f.name)}</td><td class="num">{f.passed} / {f.total}</td></tr>\n')
+            cell = f'<td class="num">{100 * (f.weight or 0):.0f}%</td>' if weighted else ""
+            out.append(f'<tr data-feature="{_e(f.name)}"><td>{_e(f.name)}</td><td class="num">{f.passed} / {f.total}</td>{cell}</tr>\n')
         out.append("</tbody></table></div>\n")
+    if ex.ungraded:
+        out.append(f'<p class="muted ungraded">{_e(t("Not graded in this course: {features}.", features=", ".join(ex.ungraded)))}</p>\n')
     if ex.message and ex.status != "passed":
         out.append(f'<pre class="message">{_e(ex.message)}</pre>\n')
     if ex.diagnoses:

@@ -85,9 +85,15 @@ def _exercise(ex: ExerciseView, t) -> str:
     if ex.total_cases:
         out.append(t("{passed} of {total} cases passed", passed=ex.passed_cases, total=ex.total_cases) + "\n\n")
     if len(ex.features) > 1 or any(f.name != "core" for f in ex.features):
-        out.append(f"| {t('Feature')} | {t('Cases passed')} |\n|---|---:|\n")
-        out += [f"| {code_span(f.name)} | {f.passed} / {f.total} |\n" for f in ex.features]
+        if any(f.weight is not None for f in ex.features):
+            out.append(f"| {t('Feature')} | {t('Cases passed')} | {t('Share of the points')} |\n|---|---:|---:|\n")
+            out += [f"| {code_span(f.name)} | {f.passed} / {f.total} | {100 * (f.weight or 0):.0f}% |\n" for f in ex.features]
+        else:
+            out.append(f"| {t('Feature')} | {t('Cases passed')} |\n|---|---:|\n")
+            out += [f"| {code_span(f.name)} | {f.passed} / {f.total} |\n" for f in ex.features]
         out.append("\n")
+    if ex.ungraded:
+        out.append(t("Not graded in this course: {features}.", features=", ".join(code_span(u) for u in ex.ungraded)) + "\n\n")
     if ex.message and ex.status != "passed":
         out.append(fenced(ex.message) + "\n")
     if ex.diagnoses:

@@ -33,6 +33,8 @@ def print_feedback(console: Console, fb: StudentFeedback) -> None:
             console.print("  " + escape(t("{passed} of {total} cases passed", passed=ex.passed_cases, total=ex.total_cases)))
         if len(ex.features) > 1 or any(f.name != "core" for f in ex.features):
             console.print("  " + ", ".join(f"{escape(f.name)} {f.passed}/{f.total}" for f in ex.features), highlight=False)
+        if ex.ungraded:
+            console.print("  [dim]" + escape(t("Not graded in this course: {features}.", features=", ".join(ex.ungraded))) + "[/]")
         if ex.message:
             for line in ex.message.splitlines():
                 console.print(f"    {escape(line)}", highlight=False)

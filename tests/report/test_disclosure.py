@@ -105,3 +105,21 @@ def test_records_without_a_diagnosis_list_are_read_from_their_message_and_hidden
     assert [d.name for d in ex.diagnoses] == ["flipped_kernel"] and ex.diagnoses[0].cases == 1
     assert ex.withheld == 2 and all(c.public for c in ex.cases)
     assert "HIDDENMSG" not in html.render(feedback.build(result, level="points"))
+
+
+def test_features_as_the_contract_branch_states_them_with_weights_and_ungraded_ones():
+    result = hidden_result()
+    ex = result["exercises"][0]
+    ex["cases"][2]["feature"] = "dilation"
+    ex["features"] = [{"feature": "core", "passed": 2, "total": 4, "weight": 0.7}, {"feature": "dilation", "passed": 0, "total": 1, "weight": 0.3}]
+    ex["ungraded"] = ["groups"]
+    fb = feedback.build(result, lang="ko", level="input")
+    view = fb.exercises[0]
+    assert [(f.name, f.passed, f.total, f.weight) for f in view.features] == [("core", 2, 4, 0.7), ("dilation", 0, 1, 0.3)]
+    page = html.render(fb)
+    assert 'data-feature="dilation"' in page and "30%" in page and "채점하지 않는 기능: groups" in page
+    assert "| `` dilation `` |" not in markdown.render(fb) and "0 / 1 | 30% |" in markdown.render(fb)
+    # counted from the records when the result does not state them
+    del ex["features"]
+    counted = feedback.build(result, level="input").exercises[0].features
+    assert [(f.name, f.passed, f.total, f.weight) for f in counted] == [("core", 2, 4, None), ("dilation", 0, 1, None)]
