@@ -1,5 +1,6 @@
 """Hidden cases are disclosed only as far as the instructor chose, in every format and language."""
 import io
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -87,6 +88,8 @@ def test_a_real_result_carries_maps_for_public_cases_only(graded_result):
     assert all("error_map" not in c for c in ex["cases"] if not c["public"])
     hidden = [c for c in failing if not c["public"]]
     assert hidden
+    for c in hidden:  # hidden records never hold reference values, so no level can show them
+        assert not re.search(r"expected -?\d", c["message"]), c["message"]
     for level in ("points", "message"):
         page = html.render(feedback.build(graded_result, level=level))
         for c in hidden:
