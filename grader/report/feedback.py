@@ -32,7 +32,8 @@ from grader.compare import ErrorMap
 from grader.config import DEFAULT_HIDDEN, HIDDEN_LEVELS, FeedbackConfig
 from grader.i18n import N_, translator
 
-# Statuses whose exercise-level message describes no case (nothing hidden can be in it).
+# Statuses whose exercise-level message describes no case when the exercise has no case records
+# (the files did not load, the name is missing, the stub is untouched).
 NO_CASE_STATUSES = ("passed", "error", "missing", "not_implemented")
 MAX_CASES_SHOWN = 3  # failing cases described per exercise; the rest are counted
 
@@ -53,7 +54,7 @@ NEXT_STEP = {
     "passed": N_("Nothing to do: every case passed."),
     "not_implemented": N_("Write {name}: it still raises NotImplementedError."),
     "missing": N_("Define {name} at the top level of one of your files, spelled exactly like this (names are case-sensitive)."),
-    "error": N_("Fix the error shown above first: running `python yourfile.py` shows it too."),
+    "error": N_("Fix the error shown here first: running `python yourfile.py` shows it too."),
     "denied": N_("Remove what the grader refused (opening files, the network, new processes): exercises need only NumPy and PyTorch."),
     "timeout": N_("Your code ran out of time: look for a loop that never ends, or replace Python loops over pixels with NumPy operations."),
     "memory": N_("Your code used too much memory: avoid building huge intermediate arrays."),
@@ -280,7 +281,10 @@ def _exercise(e: Mapping[str, Any], t, lang: str, level: str) -> ExerciseView:
         else:
             shown.append(view)
 
-    if status in NO_CASE_STATUSES or (not has_cases and allows(level, "input")):
+    # With case records the cases tell the story (the exercise-level message quotes the first
+    # failing case's label, which may be a hidden one). Without them, only a message that
+    # describes no case is safe below level "input".
+    if not has_cases and (status in NO_CASE_STATUSES or allows(level, "input")):
         message = _strip_misconceptions(clean_text(e.get("message", "")), assignment, name) or None
     else:
         message = None

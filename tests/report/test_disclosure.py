@@ -126,3 +126,11 @@ def test_features_as_the_contract_branch_states_them_with_weights_and_ungraded_o
     del ex["features"]
     counted = feedback.build(result, level="input").exercises[0].features
     assert [(f.name, f.passed, f.total, f.weight) for f in counted] == [("core", 2, 4, None), ("dilation", 0, 1, None)]
+
+
+def test_an_error_status_decided_from_cases_does_not_show_the_exercise_message():
+    # The batch branch calls an exercise whose every case raised "error"; its message quotes a case.
+    result = hidden_result()
+    result["exercises"][0]["status"] = "error"
+    for fmt, text in _all_formats(result, "en", "message").items():
+        assert "HIDDENLABEL" not in text, fmt
