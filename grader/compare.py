@@ -93,7 +93,8 @@ def error_map(err: np.ndarray, tolerance: float, *, side: int = MAP_SIDE) -> Err
     padded[:rows, :cols] = grid
     cells = padded.reshape(padded.shape[0] // br, br, padded.shape[1] // bc, bc).max(axis=(1, 3))
     values = tuple(tuple(min(float(f"{v:.4g}"), 1e300) for v in row) for row in cells)
-    return ErrorMap(values, tuple(int(d) for d in err.shape), (br, bc), float(tolerance))
+    tol = float(tolerance) if np.isfinite(tolerance) else 1e300  # stays valid JSON
+    return ErrorMap(values, tuple(int(d) for d in err.shape), (br, bc), tol)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ def test_no_map_when_ok_for_shapes_or_scalars_and_json_round_trip():
     assert compare(2.0, np.asarray(1.0)).error_map is None
     m = compare(np.array([0.0, np.inf]), np.array([0.0, 1.0]))  # nonfinite: no map
     assert m.error_map is None
+    assert error_map(np.ones(4), float("inf")).tolerance == 1e300
     m = error_map(np.array([1.0, np.nan]), 0.1)
     assert m.values == ((1.0, 1e300),)  # inf stays valid JSON
     text = json.dumps(m.to_json(), allow_nan=False)
