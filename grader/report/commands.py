@@ -73,9 +73,12 @@ def report_cmd(out_dir: Path, langs: tuple[str, ...], with_feedback: bool, confi
     config = _feedback_config(config_path, hidden)
     langs = langs or LANGUAGES
     results = _results(out_dir)
-    for r in results if with_feedback else ():
-        pages.write_feedback(out_dir, r.key, r.data, config=config, langs=langs)
-    written = pages.write_report(out_dir, results, langs=langs)
+    try:
+        for r in results if with_feedback else ():
+            pages.write_feedback(out_dir, r.key, r.data, config=config, langs=langs)
+        written = pages.write_report(out_dir, results, langs=langs)
+    except ImportError as exc:
+        raise click.ClickException(f"{exc}: the class report's plots need matplotlib (pip install 'deepgrade[report]')") from None
     console = Console(highlight=False)
     if with_feedback:
         console.print(f"feedback for {len(results)} students in {out_dir / 'feedback'}/")
