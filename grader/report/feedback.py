@@ -66,6 +66,30 @@ NEXT_STEP = {
 }
 
 
+HEAT_MAP_CAPTION = {
+    (True, True): N_("Where {name} differs from the expected values in case {case}: |expected − got|, largest over the leading axes of shape {shape}; outlined cells are beyond the tolerance {tol}."),
+    (True, False): N_("Where {name} differs from the expected values in case {case}: |expected − got| over its shape {shape}; outlined cells are beyond the tolerance {tol}."),
+    (False, True): N_("Where {name} differs in case {case} (|expected − got|, largest over the leading axes of shape {shape}; · is within the tolerance {tol}, darker is larger):"),
+    (False, False): N_("Where {name} differs in case {case} (|expected − got| over its shape {shape}; · is within the tolerance {tol}, darker is larger):"),
+}
+
+
+def heat_map_caption(t, case: "CaseView", *, picture: bool, code=str) -> str:
+    """The caption of a case's heat map in the translator ``t``'s language.
+
+    Args:
+        t: a :class:`grader.i18n.Translator` of domain ``feedback``.
+        case: a case with an error map.
+        picture: for the drawn image (outlined cells) rather than the block-character map.
+        code: how identifiers are marked up in the target format (e.g. a Markdown code span).
+    Returns:
+        The caption (reduced leading axes are mentioned only for arrays of 3 or more axes).
+    """
+    m = case.error_map
+    message = HEAT_MAP_CAPTION[(picture, len(m.shape) > 2)]
+    return t(message, name=code(m.name or "out"), case=code(case.id), shape=code(tuple(m.shape)), tol=f"{m.tolerance:.2g}")
+
+
 def level_at(config: FeedbackConfig, now: datetime | None = None) -> str:
     """The disclosure level in force at ``now``: ``"full"`` falls back to ``"input"`` before the deadline.
 

@@ -10,7 +10,7 @@ from html import escape
 
 from grader.i18n import N_, translator
 from grader.report import plots
-from grader.report.feedback import CaseView, ExerciseView, StudentFeedback, clean_text
+from grader.report.feedback import CaseView, ExerciseView, StudentFeedback, clean_text, heat_map_caption
 
 LEVEL_TEXT = {
     "points": N_("For hidden cases you see only how many passed."),
@@ -157,11 +157,7 @@ def _exercise(ex: ExerciseView, t) -> str:
     focus = ex.heat_map_case
     uri = _heat_map_uri(focus.error_map) if focus is not None else None
     if uri is not None:
-        m = focus.error_map
-        caption = t(
-            "Where {name} differs from the expected values in case {case}: |expected − got|, largest over the leading axes of shape {shape}; outlined cells are beyond the tolerance {tol}.",
-            name=m.name or "out", case=focus.id, shape=tuple(m.shape), tol=f"{m.tolerance:.2g}",
-        )
+        caption = heat_map_caption(t, focus, picture=True)
         out.append(
             f'<figure class="heatmap" data-case="{_e(focus.id)}"><img src="{uri}" alt="{_e(caption)}">'
             f"<figcaption>{_e(caption)}</figcaption></figure>\n"

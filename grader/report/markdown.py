@@ -12,7 +12,7 @@ from html import escape
 
 from grader.i18n import translator
 from grader.report import plots
-from grader.report.feedback import ExerciseView, StudentFeedback, clean_text
+from grader.report.feedback import ExerciseView, StudentFeedback, clean_text, heat_map_caption
 from grader.report.html import LEVEL_TEXT
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
@@ -119,14 +119,8 @@ def _exercise(ex: ExerciseView, t) -> str:
             out.append(t("… and {n} more failing cases.", n=ex.more_failing) + "\n\n")
     focus = ex.heat_map_case
     if focus is not None:
-        m = focus.error_map
-        out.append(
-            t(
-                "Where {name} differs in case {case} (|expected − got|, largest over the leading axes of shape {shape}; · is within the tolerance {tol}, darker is larger):",
-                name=code_span(m.name or "out"), case=code_span(focus.id), shape=code_span(tuple(m.shape)), tol=f"{m.tolerance:.2g}",
-            )
-        )
-        out.append("\n\n" + fenced("\n".join(plots.text_map(m))) + "\n")
+        out.append(heat_map_caption(t, focus, picture=False, code=code_span))
+        out.append("\n\n" + fenced("\n".join(plots.text_map(focus.error_map))) + "\n")
     if ex.withheld:
         out.append(f"_{t('{n} failing hidden cases: your instructor shows only their points.', n=ex.withheld)}_\n\n")
     return "".join(out)

@@ -6,7 +6,7 @@ from rich.markup import escape
 
 from grader.i18n import translator
 from grader.report import plots
-from grader.report.feedback import StudentFeedback
+from grader.report.feedback import StudentFeedback, heat_map_caption
 from grader.report.html import LEVEL_TEXT
 
 _STYLE = {"passed": "bold green", "partial": "yellow", "failed": "red", "error": "red"}
@@ -51,12 +51,8 @@ def print_feedback(console: Console, fb: StudentFeedback) -> None:
             console.print("  " + escape(t("… and {n} more failing cases.", n=ex.more_failing)))
         focus = ex.heat_map_case
         if focus is not None:
-            m = focus.error_map
-            console.print("  " + escape(t(
-                "Where {name} differs in case {case} (|expected − got|, largest over the leading axes of shape {shape}; · is within the tolerance {tol}, darker is larger):",
-                name=m.name or "out", case=focus.id, shape=tuple(m.shape), tol=f"{m.tolerance:.2g}",
-            )), highlight=False)
-            for line in plots.text_map(m):
+            console.print("  " + escape(heat_map_caption(t, focus, picture=False)), highlight=False)
+            for line in plots.text_map(focus.error_map):
                 console.print(f"    [red]{line}[/]", highlight=False)
         if ex.withheld:
             console.print("  [dim]" + escape(t("{n} failing hidden cases: your instructor shows only their points.", n=ex.withheld)) + "[/]")
