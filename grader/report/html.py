@@ -27,7 +27,6 @@ main { max-width: 980px; margin: 0 auto; padding: 16px; }
 h1 { font-size: 1.5rem; margin: 0 0 4px; overflow-wrap: anywhere; }
 h2 { font-size: 1.15rem; margin: 0; overflow-wrap: break-word; display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: baseline; }
 h3 { font-size: .95rem; margin: 12px 0 4px; }
-section.exercise.status-passed { padding: 8px 16px; }
 header, section.exercise { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; margin-bottom: 14px; }
 .total { font-size: 1.2rem; font-weight: 600; margin: 4px 0; }
 .meter { height: 10px; background: var(--line); border-radius: 5px; overflow: hidden; }
@@ -96,7 +95,8 @@ def render(fb: StudentFeedback) -> str:
     parts.append(_overview(fb, t))
     parts.append("</header>\n")
     for ex in fb.exercises:
-        parts.append(_exercise(ex, t))
+        if ex.status != "passed":  # the overview says it all for passed exercises
+            parts.append(_exercise(ex, t))
     parts.append("</main>\n</body>\n</html>\n")
     return "".join(parts)
 
@@ -105,7 +105,7 @@ def _overview(fb: StudentFeedback, t) -> str:
     rows = []
     for ex in fb.exercises:
         rows.append(
-            f'<tr class="status-{_e(ex.status)}"><td class="name"><a href="#ex-{_e(ex.name)}">{ident(ex.name)}</a></td>'
+            f'<tr class="status-{_e(ex.status)}"><td class="name">{_overview_name(ex)}</td>'
             f'<td><span class="badge status-{_e(ex.status)}">{_e(ex.status_text)}</span></td>'
             f'<td class="num">{ex.score:g} / {ex.max_score:g}</td></tr>\n'
         )
@@ -116,15 +116,17 @@ def _overview(fb: StudentFeedback, t) -> str:
     )
 
 
+def _overview_name(ex: ExerciseView) -> str:
+    """The exercise's name in the overview, linked to its section (passed exercises have none)."""
+    return ident(ex.name) if ex.status == "passed" else f'<a href="#ex-{_e(ex.name)}">{ident(ex.name)}</a>'
+
+
 def _exercise(ex: ExerciseView, t) -> str:
     out = [
         f'<section class="exercise status-{_e(ex.status)}" id="ex-{_e(ex.name)}" data-status="{_e(ex.status)}">\n',
         f'<h2><span class="ex-name">{ident(ex.name)}</span> <span class="badge">{_e(ex.status_text)}</span>'
         f' <span class="score">{_e(t("{score} of {max_score} points", score=f"{ex.score:g}", max_score=f"{ex.max_score:g}"))}</span></h2>\n',
     ]
-    if ex.status == "passed":  # the heading says it all; keep passed exercises to one line
-        out.append("</section>\n")
-        return "".join(out)
     if ex.total_cases:
         out.append(f'<p class="muted cases-count">{_e(t("{passed} of {total} cases passed", passed=ex.passed_cases, total=ex.total_cases))}</p>\n')
     if len(ex.features) > 1 or any(f.name != "core" for f in ex.features):

@@ -71,7 +71,8 @@ def render(fb: StudentFeedback) -> str:
         out.append(f"| {code_span(ex.name)} | {inline(ex.status_text)} | {ex.score:g} / {ex.max_score:g} |\n")
     out.append("\n")
     for ex in fb.exercises:
-        out.append(_exercise(ex, t))
+        if ex.status != "passed":  # the table says it all for passed exercises
+            out.append(_exercise(ex, t))
     return "".join(out).rstrip("\n") + "\n"
 
 
@@ -80,8 +81,6 @@ def _exercise(ex: ExerciseView, t) -> str:
         f"## {inline(ex.name)} — {inline(ex.status_text)} "
         f"({t('{score} of {max_score} points', score=f'{ex.score:g}', max_score=f'{ex.max_score:g}')})\n\n"
     ]
-    if ex.status == "passed":
-        return "".join(out)
     if ex.total_cases:
         out.append(t("{passed} of {total} cases passed", passed=ex.passed_cases, total=ex.total_cases) + "\n\n")
     if len(ex.features) > 1 or any(f.name != "core" for f in ex.features):
