@@ -8,7 +8,7 @@ from rich.console import Console
 
 from grader.config import ConfigError, FeedbackConfig, load_feedback_config
 from grader.report import feedback, html, markdown, terminal
-from tests.report.conftest import HIDDEN_LABEL, HIDDEN_MAP_VALUE, HIDDEN_MESSAGE, hidden_result
+from report_data import HIDDEN_LABEL, HIDDEN_MAP_VALUE, HIDDEN_MESSAGE, hidden_result
 
 
 def _all_formats(result: dict, lang: str, level: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.config import FeedbackConfig
 from grader.report import class_report, feedback, html, markdown, pages
-from tests.report.conftest import hidden_result
+from report_data import hidden_result
 
 EVIL = '<script>alert(1)</script> ``` `x` | # *b* \ud800 end'
 
