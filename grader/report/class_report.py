@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 from grader.i18n import translator
 from grader.report import plots
 from grader.report.feedback import clean_text, diagnosis_text
-from grader.report.html import CSS, ident
+from grader.report.html import CSS, ident, prose
 
 MAX_DIAGNOSES_PLOTTED = 15
 
@@ -226,7 +226,7 @@ def _diagnoses(stats: ClassStats, t, lang: str) -> str:
     uri = plots.bars([d.name for d in top], [len(d.students) for d in top], percent=False, color="#0891b2")
     rows = "".join(
         f'<tr data-diagnosis="{_e(d.name)}"><td class="name"><code>{ident(d.name)}</code><br><span class="muted">{ident(", ".join(d.exercises))}</span></td>'
-        f"<td>{_e(diagnosis_text(d.assignment, d.exercise, d.name, lang))}</td>"
+        f"<td>{prose(diagnosis_text(d.assignment, d.exercise, d.name, lang))}</td>"
         f'<td class="num">{len(d.students)}</td><td class="students">{_e(", ".join(d.students))}</td></tr>\n'
         for d in stats.diagnoses
     )

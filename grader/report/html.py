@@ -6,6 +6,7 @@ texts of the page itself come from the ``feedback`` catalogue.
 """
 from __future__ import annotations
 
+import re
 from html import escape
 
 from grader.i18n import N_, translator
@@ -62,6 +63,12 @@ html[lang="ko"] p, html[lang="ko"] li, html[lang="ko"] td, html[lang="ko"] figca
 
 def _e(text) -> str:
     return escape(clean_text(text), quote=True)
+
+
+def prose(text) -> str:
+    """A catalogue text escaped, its `code spans` as ``<code>`` (diagnoses and next steps quote code)."""
+    parts = re.split(r"`([^`]*)`", clean_text(text))
+    return "".join(f"<code>{_e(p)}</code>" if i % 2 else _e(p) for i, p in enumerate(parts))
 
 
 def ident(name) -> str:
@@ -146,9 +153,9 @@ def _exercise(ex: ExerciseView, t) -> str:
         out.append(f'<div class="diagnosis"><h3>{_e(t("Diagnosis"))}</h3><ul>\n')
         for d in ex.diagnoses:
             count = f' <span class="muted">({_e(t("{n} failing cases", n=d.cases))})</span>' if d.cases else ""
-            out.append(f'<li data-diagnosis="{_e(d.name)}">{_e(d.text)}{count}</li>\n')
+            out.append(f'<li data-diagnosis="{_e(d.name)}">{prose(d.text)}{count}</li>\n')
         out.append("</ul></div>\n")
-    out.append(f'<div class="next-step"><h3>{_e(t("Next step"))}</h3><p>{_e(ex.next_step)}</p></div>\n')
+    out.append(f'<div class="next-step"><h3>{_e(t("Next step"))}</h3><p>{prose(ex.next_step)}</p></div>\n')
     if ex.cases:
         out.append(f'<div class="failing"><h3>{_e(t("Failing cases"))}</h3>\n')
         for case in ex.cases:
