@@ -52,6 +52,7 @@ td.name { overflow-wrap: break-word; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f3f4f6; padding: 8px 10px; border-radius: 6px; font-size: .82rem; margin: 4px 0 8px; }
 .case h4 { font-size: .88rem; margin: 8px 0 2px; overflow-wrap: anywhere; font-weight: 600; }
 .case code { overflow-wrap: anywhere; }
+.diagnosis code, .next-step code, td code { background: #f3f4f6; padding: 0 3px; border-radius: 3px; font-size: .9em; }
 figure.heatmap { margin: 8px 0; }
 figure.heatmap img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
 @media (max-width: 600px) { .wide-only { display: none; } main { padding: 8px; } header, section.exercise { padding: 10px; } }
