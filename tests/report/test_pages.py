@@ -3,6 +3,8 @@ import json
 import re
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader.cli import main
 from grader.config import FeedbackConfig
@@ -103,3 +105,18 @@ def test_batch_documents_with_display_names_case_id_keys_and_missing_students(tm
     n, reports = pages.write_all(out)
     assert n == 2 and (out / "feedback" / "이영희-91bc.ko.md").is_file()
     assert "2 students · mean 1.30" in (out / "report.html").read_text(encoding="utf-8")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_any_text_from_a_student_renders_as_text(text):
+    result = hidden_result(name=text, message_extra="\n" + text)
+    result["notes"] = [text]
+    fb = feedback.build(result, lang="en", level="message")
+    page = html.render(fb)
+    tags = set(re.findall(r"<([a-zA-Z0-9]+)", page))
+    assert tags <= {"html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "h4", "p", "div", "span",
+                    "table", "thead", "tbody", "tr", "th", "td", "a", "wbr", "section", "ul", "li", "pre", "article", "code", "figure", "img", "figcaption"}
+    assert "\ud800" not in page
+    md = markdown.render(fb)
+    assert md.endswith("\n") and "\x00" not in md
