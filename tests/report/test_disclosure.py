@@ -7,7 +7,7 @@ import pytest
 from rich.console import Console
 
 from grader.config import ConfigError, FeedbackConfig, load_feedback_config
-from grader.report import feedback, html, markdown, terminal
+from grader.report import feedback, html, markdown, plain, terminal
 from report_data import HIDDEN_LABEL, HIDDEN_MAP_VALUE, HIDDEN_MESSAGE, hidden_result
 
 
@@ -15,7 +15,8 @@ def _all_formats(result: dict, lang: str, level: str) -> dict[str, str]:
     fb = feedback.build(result, lang=lang, level=level)
     buf = io.StringIO()
     terminal.print_feedback(Console(file=buf, width=200, color_system=None), fb)
-    return {"html": html.render(fb), "md": markdown.render(fb), "text": buf.getvalue()}
+    lms = "\n".join(plain.exercise_text(e, lang=lang, level=level) for e in result["exercises"])
+    return {"html": html.render(fb), "md": markdown.render(fb), "text": buf.getvalue(), "lms": lms}
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

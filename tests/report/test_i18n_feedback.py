@@ -9,7 +9,7 @@ import grader.report
 from grader.exercises import ASSIGNMENTS
 from grader.i18n import catalogue, translator, untranslated
 
-RENDERERS = ("feedback.py", "html.py", "markdown.py", "terminal.py", "class_report.py", "pages.py", "plots.py", "commands.py")
+RENDERERS = ("feedback.py", "html.py", "markdown.py", "terminal.py", "plain.py", "class_report.py", "pages.py", "plots.py", "commands.py")
 
 
 def renderer_messages() -> list[str]:
