@@ -24,6 +24,7 @@ exercise registry, and the English copy of it is removed from the message.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
@@ -379,8 +380,8 @@ def _case_diagnoses(c: Mapping[str, Any], assignment: str, exercise: str) -> tup
     from grader.exercises import ASSIGNMENTS
 
     by_text = {v: k for ex in ASSIGNMENTS.get(assignment, ()) if ex.name == exercise for k, v in ex.misconceptions.items()}
-    lines = str(c.get("message", "")).splitlines()
-    return tuple(by_text[ln[2:].strip()] for ln in lines if ln.startswith("→ ") and ln[2:].strip() in by_text)
+    texts = [_arrow_text(ln) for ln in str(c.get("message", "")).splitlines()]
+    return tuple(by_text[x] for x in texts if x in by_text)
 
 
 def _case(c: Mapping[str, Any], exercise: str, assignment: str, level: str) -> CaseView | None:
@@ -414,8 +415,17 @@ def _strip_misconceptions(message: str, assignment: str, exercise: str) -> str:
     texts = {v for ex in ASSIGNMENTS.get(assignment, ()) if ex.name == exercise for v in ex.misconceptions.values()}
     if not texts:
         return message.strip()
-    lines = [ln for ln in message.splitlines() if not (ln.startswith("→ ") and ln[2:].strip() in texts)]
+    lines = [ln for ln in message.splitlines() if _arrow_text(ln) not in texts]
     return "\n".join(lines).strip()
+
+
+_ARROW = re.compile(r"^→ (?:\(your [A-Za-z_][\w.]*\) )?(.*)$")
+
+
+def _arrow_text(line: str) -> str | None:
+    """The misconception text of a ``→ <text>`` or ``→ (your forward_name) <text>`` line, else ``None``."""
+    match = _ARROW.match(line)
+    return match.group(1).strip() if match else None
 
 
 def _next_step(t, status: str, name: str, assignment: str, diagnoses: Sequence[Diagnosis], shown: Sequence[CaseView], features: Mapping[str, list]) -> str:

@@ -135,3 +135,15 @@ def test_an_error_status_decided_from_cases_does_not_show_the_exercise_message()
     result["exercises"][0]["status"] = "error"
     for fmt, text in _all_formats(result, "en", "message").items():
         assert "HIDDENLABEL" not in text, fmt
+
+
+def test_english_misconception_lines_are_replaced_by_translated_diagnoses():
+    result = hidden_result()
+    case = result["exercises"][0]["cases"][0]
+    flipped = case["message"].split("\n→ ")[1]
+    case["message"] = f"dx differs\n→ (your conv_forward_naive) {flipped}"
+    fb = feedback.build(result, lang="ko", level="message")
+    (shown, *_) = fb.exercises[0].cases
+    assert shown.message == "dx differs"
+    page = html.render(fb)
+    assert flipped not in page and "교차상관" in page
