@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -18,6 +18,8 @@ from grader.exercises.base import Exercise
 from grader.grading import grade_exercise
 from grader.reference import REPO_ROOT, ReferenceUnavailable, load_assignment
 from grader.report import files as report_files
+from grader.i18n import N_
+from grader.intake.identity import short_hash
 from grader.results import ExerciseResult, SubmissionResult
 from grader.runner.backend import Backend, Limits
 from grader.store import Gradebook, seed_hash
@@ -141,15 +143,44 @@ def check(
 
 @dataclass(frozen=True)
 class BatchResult:
-    """Attributes: ``results`` (result JSON dicts, by submission name), ``reused`` (names taken from the gradebook), ``failed`` (name → internal error)."""
+    """What :func:`grade_batch` did.
+
+    Attributes:
+        results: the per-student documents (see :func:`grader.report.files.student_document`)
+            of every student in the gradebook, sorted by student id, this run's and earlier ones.
+        graded: student ids graded in this run.
+        reused: student ids whose current grades were kept (same files, secret, version).
+        failed: student id → internal grader error (not recorded; retried on the next run).
+        skipped: ``(entry, reason, student_id)`` for everything not graded, this run.
+        missing: roster student ids without a submission.
+        changes: with ``regrade``: ``(student_id, old score or None, new score)`` where it changed.
+        interrupted: the batch was stopped before every student was graded.
+        exercise_names: gradebook columns (every exercise with a grade, in course order).
+        layouts: the submission layouts seen.
+        lookalikes: groups of distinct student ids that look alike.
+    """
 
     results: tuple[dict, ...]
-    reused: tuple[str, ...]
-    failed: dict
+    graded: tuple[str, ...] = ()
+    reused: tuple[str, ...] = ()
+    failed: dict = field(default_factory=dict)
+    skipped: tuple[tuple[str, str, str], ...] = ()
+    missing: tuple[str, ...] = ()
+    changes: tuple[tuple[str, float | None, float], ...] = ()
+    interrupted: bool = False
+    exercise_names: tuple[str, ...] = ()
+    layouts: tuple[str, ...] = ()
+    lookalikes: tuple[tuple[str, ...], ...] = ()
+
+
+class BatchInterrupted(Exception):
+    """Raised inside a worker when the batch was asked to stop; the submission is not recorded."""
 
 
 def list_submissions(folder: Path) -> list[Path]:
-    """Entries of a submissions folder: sub-folders and ``.py``/``.ipynb`` files, sorted, hidden ones skipped.
+    """Entries of a plain submissions folder: sub-folders and ``.py``/``.ipynb`` files, sorted, hidden ones skipped.
+
+    (LMS layouts, archives and rosters: :func:`grader.intake.collect`.)
 
     Raises:
         FileNotFoundError: ``folder`` is not a directory.
@@ -162,6 +193,64 @@ def list_submissions(folder: Path) -> list[Path]:
     )
 
 
+class _StoppableBackend:
+    """A backend proxy that remembers open channels so that :meth:`stop` can end them at once."""
+
+    def __init__(self, backend: Backend, stop: threading.Event):
+        self._backend = backend
+        self._stop = stop
+        self._lock = threading.Lock()
+        self._open: set = set()
+
+    def open(self, limits: Limits):
+        if self._stop.is_set():
+            raise RuntimeError("the batch is stopping")
+        channel = self._backend.open(limits)
+        with self._lock:
+            self._open.add(channel)
+        proxy = self
+
+        class _Tracked:
+            def __getattr__(self, name):
+                return getattr(channel, name)
+
+            def close(self):
+                with proxy._lock:
+                    proxy._open.discard(channel)
+                return channel.close()
+
+        return _Tracked()
+
+    def stop(self) -> None:
+        with self._lock:
+            channels = list(self._open)
+        for channel in channels:
+            try:
+                channel.close()
+            except Exception:  # already gone; nothing else to stop
+                pass
+
+    def __getattr__(self, name):
+        return getattr(self._backend, name)
+
+
+def _course_order() -> list[str]:
+    from grader.exercises import ASSIGNMENTS
+
+    return [ex.name for exercises in ASSIGNMENTS.values() for ex in exercises]
+
+
+NOTHING_TO_GRADE = N_("Nothing to grade: no .py or .ipynb file was found in this submission.")
+
+
+def _empty_result(entry, exercises: Sequence[Exercise], notes: Sequence[str], digest: str) -> SubmissionResult:
+    message = NOTHING_TO_GRADE
+    results = tuple(
+        ExerciseResult(ex.name, ex.assignment, 0.0, ex.points, "missing", message) for ex in exercises
+    )
+    return SubmissionResult(entry.student_id, digest, results, tuple(notes), entry.display_name, (), entry.sources)
+
+
 def grade_batch(
     submissions_dir: Path,
     assignments: Sequence[str],
@@ -172,69 +261,217 @@ def grade_batch(
     workers: int = 1,
     limits: Limits | None = None,
     on_result: Callable[[str, dict, bool], None] | None = None,
+    layout: str = "auto",
+    roster: Path | None = None,
+    regrade: str | None = None,
+    contract: str = "deepgrade",
+    stop: threading.Event | None = None,
+    on_intake: Callable[[object], None] | None = None,
+    name_filter: str | None = None,
 ) -> BatchResult:
-    """Grade every submission in a folder; write JSON per submission, ``gradebook.csv`` and the SQLite gradebook.
+    """Grade every student's submission; keep every grade in the gradebook; write JSON and CSV.
 
-    Resumable: a submission already in ``out_dir/gradebook.sqlite`` with the same files and
-    secret is not regraded. Each result is committed as soon as it is done.
+    Per student, the result JSON (``OUT/<output name>.json``) and the gradebook rows are written
+    as one unit (the JSON is written to a temporary file, the rows committed, then the file
+    renamed). Grading a subset of exercises adds to a student's earlier grades; nothing is
+    removed. Resumable: a student whose current grades for these exercises were given to the
+    same files, secret, grader version and contract is not graded again (``regrade`` forces it).
 
     Args:
-        submissions_dir: one entry per student (folder or file).
+        submissions_dir: a folder (any layout of :mod:`grader.intake`) or one file/archive.
         assignments: assignment names graded together.
-        secret: course secret (seeds hidden cases).
-        out_dir: output folder (created).
+        secret: course secret (seeds hidden cases; only its hash is stored).
+        out_dir: output folder (created); never read as a submission even inside ``submissions_dir``.
         backend: starts student processes.
-        workers: submissions graded concurrently.
+        workers: submissions graded concurrently (≥ 1).
         limits: override the exercises' limits.
-        on_result: ``(name, result_json, reused)`` after each submission.
+        on_result: ``(student_id, student document, reused)`` after each student.
+        layout: ``"auto"`` or a layout of :data:`grader.intake.LAYOUTS`.
+        roster: optional roster CSV; its students without a submission are recorded as missing.
+        regrade: an exercise name: grade only it, for every student, ignoring earlier grades,
+            and report whose score changed.
+        contract: the course contract name, stored with each grade.
+        stop: when set (e.g. on Ctrl-C), no new submission starts, running student processes
+            are ended, the unfinished submissions are not recorded, and the CSV is still written.
+        on_intake: called with the :class:`grader.intake.Intake` before grading starts.
+        name_filter: only exercises whose name contains this text.
     Returns:
-        A :class:`BatchResult`; results are JSON dicts in submission order.
+        A :class:`BatchResult`.
     Raises:
         FileNotFoundError: ``submissions_dir`` is missing.
-        KeyError: unknown assignment.
+        KeyError: unknown assignment, or ``regrade`` names no exercise of them.
+        ValueError: ``workers`` < 1, unknown layout, unreadable roster;
+            :class:`grader.housekeeping.OutDirBusy` when another batch writes to ``out_dir``.
     """
-    exercises = select_exercises(assignments)
-    names = ",".join(sorted({ex.assignment for ex in exercises}))
+    from grader import housekeeping
+
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1 (got {workers})")
+    exercises = select_exercises(assignments, name_filter)
+    if regrade is not None:
+        exercises = [ex for ex in exercises if ex.name == regrade]
+        if not exercises:
+            raise KeyError(f"no exercise named {regrade!r} in {', '.join(assignments)}")
+    exercises = list({(ex.assignment, ex.name): ex for ex in exercises}.values())  # "-a 01,01" grades once
     bank = CaseBank(secret)
     for exercise in exercises:  # fail early (and once) if the reference is broken
+        if stop is not None and stop.is_set():
+            break  # Ctrl-C while preparing: nothing will be graded, only the records written
         bank.cases(exercise)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    with housekeeping.out_dir_lock(out_dir):
+        return _grade_locked(
+            submissions_dir, exercises, bank, secret=secret, out_dir=out_dir, backend=backend, workers=workers,
+            limits=limits, on_result=on_result, layout=layout, roster=roster, regrade=regrade, contract=contract,
+            stop=stop, on_intake=on_intake,
+        )
+
+
+def _output_names(intake, known: dict[str, str]) -> dict[str, str]:
+    """Student id → output file stem: the stem recorded earlier (stable across runs), else a new
+    one from :func:`grader.intake.identity.output_names` that no other student has, casefolded."""
+    from grader.intake.identity import output_names, readable_name
+
+    readable = {e.student_id: readable_name(e.student_id, e.display_name) for e in intake.entries}
+    fresh = output_names([e.student_id for e in intake.entries] + [m[0] for m in intake.missing] + list(known), readable)
+    taken = {v.casefold() for v in known.values()}
+    names = dict(known)
+    for sid, stem in fresh.items():
+        if sid not in names:
+            while stem.casefold() in taken:  # never reuse another student's file name
+                stem = f"{stem}-{short_hash(sid + stem)}"
+            names[sid] = stem
+            taken.add(stem.casefold())
+    return names
+
+
+def _grade_locked(submissions_dir, exercises, bank, *, secret, out_dir, backend, workers, limits, on_result, layout,
+                  roster, regrade, contract, stop, on_intake) -> BatchResult:
+    """:func:`grade_batch` once the output folder is locked and the cases are prepared."""
+    import shutil
+
+    from grader import housekeeping
+    from grader.intake import collect
+    from grader.intake.identity import lookalike_groups
+    from grader.store import GradeContext, StudentRecord, grader_version
+
+    report_files.clean_stale_temp(out_dir)
+    housekeeping.clean_stale_staging(out_dir)
+    staging = housekeeping.staging_dir(out_dir)
+    stop = stop or threading.Event()
+    ctx = GradeContext(seed_hash(secret), grader_version(), contract)
     book = Gradebook(out_dir / "gradebook.sqlite")
-    secret_id = seed_hash(secret)
-    paths = list_submissions(submissions_dir)
-    results: dict[str, dict] = {}
+    order = _course_order()
+    graded: list[str] = []
     reused: list[str] = []
     failed: dict[str, str] = {}
-
-    def one(path: Path) -> tuple[str, dict, bool]:
-        sub = read_submission(path)
-        stored = book.lookup(sub.name, names, secret_id, sub.digest)
-        if stored is not None:
-            return sub.name, stored, True
-        result = grade_submission(sub, exercises, bank=bank, backend=backend, limits=limits).to_json()
-        book.save(names, secret_id, result)
-        report_files.write_submission_json(out_dir, result)
-        return sub.name, result, False
-
+    changes: list[tuple[str, float | None, float]] = []
     try:
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(one, p): p for p in paths}
-            for future in as_completed(futures):
-                path = futures[future]
-                try:
-                    name, result, was_reused = future.result()
-                except Exception as exc:  # a grader bug must not stop the others; not stored, so retried next run
-                    failed[path.name] = f"{type(exc).__name__}: {exc}"
-                    continue
-                results[name] = result
-                if was_reused:
-                    reused.append(name)
-                    report_files.write_submission_json(out_dir, result)
-                if on_result:
-                    on_result(name, result, was_reused)
+        intake = collect(submissions_dir, staging, layout=layout, roster=roster, exclude=[out_dir])
+        if on_intake:
+            on_intake(intake)
+        names = _output_names(intake, book.output_names())
+        skipped = [(s.entry, s.reason, s.student_id) for s in intake.skipped]
+        book.record_skipped(skipped)
+        for sid, display in intake.missing:
+            book.record_missing(sid, display, names[sid])
+            record = book.student(sid, ctx.secret_hash)
+            if record is not None and record.status == "missing":
+                report_files.write_submission_json(out_dir, report_files.student_document(record, order))
+        wanted = [ex.name for ex in exercises]
+        tracked = _StoppableBackend(backend, stop)
+
+        def one(entry) -> tuple[str, dict, bool]:
+            if stop.is_set():
+                raise BatchInterrupted()
+            sub = read_submission(entry.path)
+            notes = (*entry.notes, *sub.notes)
+            sub = Submission(entry.student_id, sub.files, sub.digest, tuple(notes))
+            if regrade is None and book.is_current(sub.name, wanted, sub.digest, ctx):
+                record = book.student(sub.name, ctx.secret_hash)
+                return sub.name, report_files.student_document(record, order), True
+            before = book.current(sub.name, ctx.secret_hash)
+            if not sub.files:
+                result = _empty_result(entry, exercises, notes, sub.digest)
+            else:
+                def check_stop(_):
+                    if stop.is_set():
+                        raise BatchInterrupted()
+
+                result = grade_submission(sub, exercises, bank=bank, backend=tracked, limits=limits, on_exercise=check_stop)
+                result = SubmissionResult(sub.name, sub.digest, result.exercises, tuple(notes), entry.display_name,
+                                          tuple(sorted(sub.files)), entry.sources)
+            if stop.is_set():  # the run was cut short while grading: not a fair result
+                raise BatchInterrupted()
+            doc = result.to_json()
+            # The whole document (earlier grades included) is written beside the rows, as one unit.
+            merged = {**before, **{e["name"]: e for e in doc["exercises"]}}
+            record = StudentRecord(sub.name, entry.display_name, names[sub.name], "graded", doc["digest"], tuple(doc["files"]),
+                                   tuple(doc["sources"]), tuple(doc["notes"]), merged)
+            full = report_files.student_document(record, order)
+            commit = report_files.prepare_write(out_dir / f"{names[sub.name]}.json", report_files.document_text(full))
+            try:
+                book.record(doc, ctx, names[sub.name], on_commit=commit)
+            except BaseException:
+                commit.discard()
+                raise
+            if regrade is not None:
+                old = before.get(regrade, {}).get("score")
+                new = next(e["score"] for e in doc["exercises"] if e["name"] == regrade)
+                if old != new:
+                    changes.append((sub.name, old, new))
+            return sub.name, full, False
+
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
+            futures = {pool.submit(one, e): e for e in intake.entries}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                if stop.is_set():
+                    tracked.stop()
+                for future in done:
+                    entry = futures[future]
+                    try:
+                        name, doc, was_reused = future.result()
+                    except BatchInterrupted:
+                        continue
+                    except Exception as exc:  # a grader bug must not stop the others; not stored, so retried next run
+                        failed[entry.student_id] = f"{type(exc).__name__}: {exc}"
+                        continue
+                    (reused if was_reused else graded).append(name)
+                    if was_reused:  # rewrite: the file may be missing after a kill -9 between commit and rename
+                        report_files.write_submission_json(out_dir, doc)
+                    if on_result:
+                        on_result(name, doc, was_reused)
+        except KeyboardInterrupt:
+            stop.set()
+            tracked.stop()
+        finally:
+            stop_requested = stop.is_set()
+            if stop_requested:
+                tracked.stop()
+                for f in futures if "futures" in locals() else ():
+                    f.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+        docs = tuple(report_files.student_document(r, order) for r in book.students(ctx.secret_hash))
+        graded_names = {e["name"] for d in docs for e in d["exercises"]}
+        columns = tuple(n for n in order if n in graded_names) + tuple(sorted(graded_names - set(order)))
+        report_files.write_gradebook_csv(out_dir / "gradebook.csv", docs, columns)
+        return BatchResult(
+            results=docs,
+            graded=tuple(sorted(graded)),
+            reused=tuple(sorted(reused)),
+            failed=failed,
+            skipped=tuple(skipped),
+            missing=tuple(m[0] for m in intake.missing),
+            changes=tuple(sorted(changes)),
+            interrupted=stop_requested and len(graded) + len(reused) + len(failed) < len(intake.entries),
+            exercise_names=columns,
+            layouts=intake.layouts,
+            lookalikes=tuple(lookalike_groups(e.student_id for e in intake.entries)),
+        )
     finally:
         book.close()
-    ordered = tuple(results[k] for k in sorted(results))
-    report_files.write_gradebook_csv(out_dir / "gradebook.csv", ordered, [ex.name for ex in exercises])
-    return BatchResult(ordered, tuple(sorted(reused)), failed)
+        shutil.rmtree(staging, ignore_errors=True)

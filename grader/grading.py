@@ -10,7 +10,7 @@ import numpy as np
 
 from grader.cases import PreparedCase
 from grader.exercises.base import CaseFailed, Context, Exercise, StubNotImplemented
-from grader.results import CaseResult, ExerciseResult, score_for
+from grader.results import CaseResult, ExerciseResult, abort_status, failure_status, score_for
 from grader.runner.backend import Backend, Limits
 from grader.runner.session import SessionAborted, Session
 from grader.submission import Submission
@@ -63,7 +63,7 @@ def grade_exercise(
         try:
             loaded = session.load(submission.files, list(exercise.requires))
         except SessionAborted as exc:
-            return result(exc.kind, f"Your files could not be loaded: {exc.message}")
+            return result(abort_status(exc.kind, exc.message), f"Your files could not be loaded: {exc.message}")
         missing = [n for n in exercise.requires if n not in loaded.found]
         if missing:
             if loaded.import_errors:
@@ -105,7 +105,7 @@ def grade_exercise(
         if skipped:
             msg += f"\n{skipped} later case(s) were not run."
         msg += f"\n{sum(c.passed for c in case_results)} of {len(cases)} cases passed."
-        return result(first.kind, msg, case_results)
+        return result(abort_status(first.kind, first.message), msg, case_results)
     return _summarise(result, case_results, len(cases))
 
 
@@ -132,6 +132,6 @@ def _summarise(result, case_results: list[CaseResult], total: int) -> ExerciseRe
     counts = Counter(d for c in failed for d in c.diagnoses)
     diagnoses = [d for d, _ in counts.most_common()]
     first = failed[0]
-    status = "failed" if len(failed) == total else "partial"
+    status = failure_status([c.message for c in failed], total - len(failed))
     message = f"Failed {len(failed)} of {total} cases. First failure, {first.label}:\n{first.message}"
     return result(status, message, case_results, diagnoses)

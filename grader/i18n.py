@@ -13,6 +13,7 @@ domain         what it holds
 ``practice``   practice questions, worked solutions, exam papers
 ``notebook``   explanation cells and instructions of the generated notebooks
 ``cli``        command-line messages a student or instructor reads
+``batch``      status meanings and intake reasons of batch grading (skipped entries)
 =============  ==========================================================================
 
 Catalogues are read with Babel (``babel.messages.pofile.read_po``) the first time a language

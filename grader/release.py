@@ -120,7 +120,10 @@ STUDENT_README = """# deepgrade — student copy
 
 Implement the functions in `assignments/<NN_topic>/*.py`, then check your work:
 
-    python -m pip install -e .        # once (numpy, torch, rich, click)
+    # once: torch from PyTorch's CPU wheel index (a plain `pip install torch` on Linux
+    # downloads the 5 GB CUDA build), then this package
+    python -m pip install torch --index-url https://download.pytorch.org/whl/cpu
+    python -m pip install -e .
     deepgrade check 02_convolution    # or: python -m grader check 02 -k conv_forward_naive
 
 `check` runs your code in a separate process on the public cases in `fixtures/` and tells you
@@ -129,21 +132,28 @@ recognises. Grading uses more (hidden) cases of the same kinds.
 """
 
 
-def write_student_copy(target: Path, fixtures: dict[str, list], solutions_dir: Path = SOLUTIONS_DIR) -> None:
+def write_student_copy(target: Path, fixtures: dict[str, list], solutions_dir: Path = SOLUTIONS_DIR, *, force: bool = False) -> None:
     """Write a solution-free copy for students: stubs, the grader package, public fixtures.
 
     Args:
         target: destination folder (created; must not be inside ``solutions/``).
         fixtures: ``"<assignment>/<exercise>"`` → public prepared cases (see
             :func:`grader.cases.save_fixtures`).
+        force: overwrite an existing copy (its ``assignments/`` would otherwise be a student's work).
     Raises:
         ValueError: ``target`` is inside the solutions folder or is the repository itself.
+        FileExistsError: ``target`` already holds a copy (``assignments/``) and ``force`` is false.
     """
     from grader.cases import save_fixtures
 
     target = Path(target).resolve()
     if target == REPO_ROOT or solutions_dir.resolve() in (target, *target.parents):
         raise ValueError(f"refusing to write a student copy into {target}")
+    if (target / "assignments").exists() and not force:
+        raise FileExistsError(
+            f"{target} already holds a copy; its assignments/ may be a student's work. "
+            "Choose another folder, or pass --force to overwrite it with fresh stubs"
+        )
     write_stubs(target / "assignments", solutions_dir)
     shutil.copytree(REPO_ROOT / "grader", target / "grader", dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(REPO_ROOT / "pyproject.toml", target / "pyproject.toml")

@@ -46,3 +46,49 @@ def test_grade_without_secret_is_refused(tmp_path):
     (tmp_path / "subs").mkdir()
     result = _run("grade", str(tmp_path / "subs"), "-a", "01", "--no-sandbox", cwd=tmp_path)
     assert result.returncode != 0 and "no course secret" in result.stderr
+
+
+def test_clean_errors_for_bad_workers_and_out_file(tmp_path):
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "file.txt").write_text("x")
+    bad = _run("grade", str(tmp_path / "subs"), "-a", "01", "--workers", "-1", "--seed", "s", "--no-sandbox", cwd=tmp_path)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--workers" in bad.stderr
+    bad = _run("grade", str(tmp_path / "subs"), "-a", "01", "-o", str(tmp_path / "file.txt"), "--seed", "s", "--no-sandbox", cwd=tmp_path)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "is not a folder" in bad.stderr
+
+
+def test_single_file_duplicate_assignment_and_narrow_terminals(tmp_path):
+    """A file as SUBMISSIONS, `-a 01,01` graded once, and the table within COLUMNS (CliRunner)."""
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    sub = tmp_path / "김민수.py"
+    shutil.copy(REPO_ROOT / "solutions/01_conv_arithmetic/conv_arithmetic.py", sub)
+    out = tmp_path / "out"
+    for width in (100, 60):
+        result = CliRunner(env={"COLUMNS": str(width)}).invoke(
+            main, ["grade", str(sub), "-a", "01,01", "-k", "conv_output_size", "-o", str(out), "--seed", "s", "--no-sandbox", "--workers", "1"]
+        )
+        assert result.exit_code == 0, result.output
+        assert max(len(line) for line in result.output.splitlines()) <= width, result.output
+    doc = json.loads((out / "김민수.json").read_text(encoding="utf-8"))
+    assert [e["name"] for e in doc["exercises"]] == ["conv_output_size"] and doc["total"] == 2.0
+    rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8")))
+    assert [r["submission"] for r in rows] == ["김민수"]
+
+
+def test_batch_table_fits_100_columns_with_every_assignment():
+    from rich.console import Console
+
+    from grader.report.text import batch_table
+
+    ex = [{"name": f"e{a}", "assignment": f"0{a}_topic", "score": 1.5, "max_score": 2, "status": "partial",
+           "diagnoses": ["flipped_kernel_with_a_long_name"]} for a in range(1, 7)]
+    docs = [{"submission": f"student-with-a-very-long-name-{i}-" + "x" * 30, "display_name": "", "exercises": ex, "total": 9, "max_total": 12}
+            for i in range(3)]
+    console = Console(width=100, record=True)
+    console.print(batch_table(docs))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "06" in text and "9/12" in text and "flipped" in text
