@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deepgrade-installed
 
-.PHONY: setup demo test clean
+.PHONY: setup demo test test-fast validate examples clean
 
 # torch comes from PyTorch's CPU wheel index (a plain `pip install torch` on Linux pulls the
 # CUDA build, about 5 GB). Override with TORCH_INDEX_URL=...; where that index cannot be reached
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --timeout 20 --retries 1 --index-url "$(TORCH_INDEX_URL)" "$(TORCH_SPEC)" \
 	  || $(PY) -m pip install -q "$(TORCH_SPEC)"
 	$(PY) -c "import torch, sys; sys.exit('a CUDA build of torch was installed; set TORCH_INDEX_URL to a CPU wheel index' if torch.version.cuda else 0)"
-	$(PY) -m pip install -q -e ".[dev,report]"
+	$(PY) -m pip install -q -e ".[dev,dask,notebook,nbgrader,report]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -37,6 +37,18 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Everything but the tests marked slow or sandbox (pyproject: [tool.pytest.ini_options] markers).
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not sandbox"
+
+# Self-test of the exercises (see grader/validation.py); exits non-zero and says what to fix.
+validate: $(STAMP)
+	$(PY) -m grader validate
+
+# Regrade the bundled examples; rewrite their EXPECTED.json and README score tables (grader/examples.py).
+examples: $(STAMP)
+	$(PY) -m grader.examples
 
 clean:
 	rm -rf build

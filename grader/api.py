@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 
 from grader import cases as case_mod
 from grader.exercises import get_assignment
-from grader.exercises.base import Exercise
+from grader.exercises.spec import Exercise
 from grader.grading import grade_exercise
 from grader.reference import REPO_ROOT, ReferenceUnavailable, load_assignment
 from grader.report import files as report_files
@@ -22,8 +23,9 @@ from grader.i18n import N_
 from grader.intake.identity import short_hash
 from grader.results import ExerciseResult, SubmissionResult
 from grader.runner.backend import Backend, Limits
+from grader.runner.warm import warm_host
 from grader.store import Gradebook, seed_hash
-from grader.submission import Submission, read_submission
+from grader.submission import Submission, cite_cells_in_result, read_submission
 
 FIXTURES_DIR = REPO_ROOT / "fixtures"
 
@@ -92,7 +94,10 @@ def grade_submission(
     limits: Limits | None = None,
     on_exercise: Callable[[ExerciseResult], None] | None = None,
 ) -> SubmissionResult:
-    """Grade one submission on the given exercises, each in a fresh student process.
+    """Grade one submission on the given exercises, each in its own student process.
+
+    The submission is imported once, in a warm child (:mod:`grader.runner.warm`); each
+    exercise runs in a process forked from it.
 
     Args:
         submission: a :class:`Submission` or a path to a file or folder.
@@ -106,12 +111,18 @@ def grade_submission(
     """
     if not isinstance(submission, Submission):
         submission = read_submission(Path(submission))
+    # One warm child per submission imports its files once; every exercise forks from it.
+    host = warm_host(backend, submission, exercises, limits)
     results = []
-    for exercise in exercises:
-        result = grade_exercise(exercise, submission, bank.cases(exercise), backend, limits)
-        results.append(result)
-        if on_exercise:
-            on_exercise(result)
+    try:
+        for exercise in exercises:
+            result = grade_exercise(exercise, submission, bank.cases(exercise), host, limits)
+            result = cite_cells_in_result(result, submission)  # notebooks: cite the cell, not the generated .py
+            results.append(result)
+            if on_exercise:
+                on_exercise(result)
+    finally:
+        host.shutdown()
     return SubmissionResult(submission.name, submission.digest, tuple(results), submission.notes)
 
 
@@ -122,21 +133,23 @@ def check(
     backend: Backend,
     name_filter: str | None = None,
     on_exercise: Callable[[ExerciseResult], None] | None = None,
+    fixtures_dir: Path | None = None,
 ) -> SubmissionResult:
     """A student's check of their own work on the public cases.
 
-    Uses the reference solutions when present (instructor's repository), else the public
-    fixtures shipped with a student copy.
+    Uses ``fixtures_dir`` when given; else the reference solutions when present (instructor's
+    repository), else the public fixtures shipped with a student copy.
 
     Args:
         assignments: assignment names; their folders under ``path`` are graded together.
         path: the student's ``assignments/`` folder (or any folder of their code).
+        fixtures_dir: public fixtures (``<assignment>/<exercise>.dgf``) to check against.
     Raises:
         KeyError: unknown assignment or filter matching nothing.
         ReferenceUnavailable: no solutions and no fixtures.
     """
     exercises = select_exercises(assignments, name_filter)
-    fixtures = None if (REPO_ROOT / "solutions").is_dir() else FIXTURES_DIR
+    fixtures = fixtures_dir or (None if (REPO_ROOT / "solutions").is_dir() else FIXTURES_DIR)
     bank = CaseBank(None, fixtures_dir=fixtures)
     return grade_submission(read_submission(path), exercises, bank=bank, backend=backend, on_exercise=on_exercise)
 
@@ -202,10 +215,10 @@ class _StoppableBackend:
         self._lock = threading.Lock()
         self._open: set = set()
 
-    def open(self, limits: Limits):
+    def open(self, limits: Limits, **options):
         if self._stop.is_set():
             raise RuntimeError("the batch is stopping")
-        channel = self._backend.open(limits)
+        channel = self._backend.open(limits, **options)  # e.g. warm=True: the sandbox lets only that child fork
         with self._lock:
             self._open.add(channel)
         proxy = self
@@ -268,6 +281,7 @@ def grade_batch(
     stop: threading.Event | None = None,
     on_intake: Callable[[object], None] | None = None,
     name_filter: str | None = None,
+    grade_one: Callable[[Submission], SubmissionResult] | None = None,
 ) -> BatchResult:
     """Grade every student's submission; keep every grade in the gradebook; write JSON and CSV.
 
@@ -295,6 +309,9 @@ def grade_batch(
             are ended, the unfinished submissions are not recorded, and the CSV is still written.
         on_intake: called with the :class:`grader.intake.Intake` before grading starts.
         name_filter: only exercises whose name contains this text.
+        grade_one: grades one submission elsewhere and returns its result (e.g.
+            :class:`grader.distributed.DaskGrader`); ``backend`` is then unused. Results are
+            still committed here, one transaction per submission.
     Returns:
         A :class:`BatchResult`.
     Raises:
@@ -324,7 +341,7 @@ def grade_batch(
         return _grade_locked(
             submissions_dir, exercises, bank, secret=secret, out_dir=out_dir, backend=backend, workers=workers,
             limits=limits, on_result=on_result, layout=layout, roster=roster, regrade=regrade, contract=contract,
-            stop=stop, on_intake=on_intake,
+            stop=stop, on_intake=on_intake, grade_one=grade_one,
         )
 
 
@@ -347,7 +364,7 @@ def _output_names(intake, known: dict[str, str]) -> dict[str, str]:
 
 
 def _grade_locked(submissions_dir, exercises, bank, *, secret, out_dir, backend, workers, limits, on_result, layout,
-                  roster, regrade, contract, stop, on_intake) -> BatchResult:
+                  roster, regrade, contract, stop, on_intake, grade_one=None) -> BatchResult:
     """:func:`grade_batch` once the output folder is locked and the cases are prepared."""
     import shutil
 
@@ -387,7 +404,7 @@ def _grade_locked(submissions_dir, exercises, bank, *, secret, out_dir, backend,
                 raise BatchInterrupted()
             sub = read_submission(entry.path)
             notes = (*entry.notes, *sub.notes)
-            sub = Submission(entry.student_id, sub.files, sub.digest, tuple(notes))
+            sub = dataclasses.replace(sub, name=entry.student_id, notes=tuple(notes))  # keeps notebook cell maps
             if regrade is None and book.is_current(sub.name, wanted, sub.digest, ctx):
                 record = book.student(sub.name, ctx.secret_hash)
                 return sub.name, report_files.student_document(record, order), True
@@ -399,7 +416,10 @@ def _grade_locked(submissions_dir, exercises, bank, *, secret, out_dir, backend,
                     if stop.is_set():
                         raise BatchInterrupted()
 
-                result = grade_submission(sub, exercises, bank=bank, backend=tracked, limits=limits, on_exercise=check_stop)
+                if grade_one is not None:  # elsewhere (a Dask cluster); committed here all the same
+                    result = grade_one(sub)
+                else:
+                    result = grade_submission(sub, exercises, bank=bank, backend=tracked, limits=limits, on_exercise=check_stop)
                 result = SubmissionResult(sub.name, sub.digest, result.exercises, tuple(notes), entry.display_name,
                                           tuple(sorted(sub.files)), entry.sources)
             if stop.is_set():  # the run was cut short while grading: not a fair result

@@ -1,4 +1,10 @@
-"""Seeded case generation and expected values (with fixtures for copies without solutions)."""
+"""Seeded case generation and expected values (with fixtures for copies without solutions).
+
+* :func:`seed_for` — a case seed from the course secret and the exercise (sha256);
+* :func:`prepare` — public (then hidden) cases of an exercise with the reference's expected values;
+* :func:`save_fixtures` / :func:`load_fixtures` — public cases for a student copy (the codec's
+  format: plain numbers, strings and ``.npy`` arrays, never pickle).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.exercises.base import Exercise
+from grader.exercises.spec import CORE, Case, Exercise
 from grader.runner import codec
 
 PUBLIC_SECRET = "public"
@@ -24,6 +30,7 @@ class PreparedCase:
         inputs: argument name → value.
         expected: what :attr:`Exercise.expect` returned for the inputs.
         public: whether the student has seen it (expected values may be shown).
+        feature: the contract feature the case exercises (``"core"`` unless the spec says otherwise).
     """
 
     id: str
@@ -31,6 +38,7 @@ class PreparedCase:
     inputs: dict
     expected: dict
     public: bool
+    feature: str = CORE
 
 
 def seed_for(secret: str, exercise: Exercise) -> int:
@@ -39,9 +47,9 @@ def seed_for(secret: str, exercise: Exercise) -> int:
     return int.from_bytes(digest[:8], "little")
 
 
-def generate(exercise: Exercise, secret: str, hidden: bool) -> list[tuple[str, dict]]:
-    """The (label, inputs) cases of one exercise for one seed."""
-    return exercise.make_cases(np.random.default_rng(seed_for(secret, exercise)), hidden)
+def generate(exercise: Exercise, secret: str, hidden: bool) -> list[Case]:
+    """The cases of one exercise for one seed (:class:`~grader.exercises.spec.Case`: label, inputs, feature)."""
+    return exercise.cases(np.random.default_rng(seed_for(secret, exercise)), hidden)
 
 
 def prepare(exercise: Exercise, ref: Any, secret: str | None) -> list[PreparedCase]:
@@ -55,11 +63,11 @@ def prepare(exercise: Exercise, ref: Any, secret: str | None) -> list[PreparedCa
         Public cases first, then hidden ones.
     """
     out = []
-    for i, (label, inputs) in enumerate(generate(exercise, PUBLIC_SECRET, hidden=False)):
-        out.append(PreparedCase(f"public/{i:02d}", label, inputs, exercise.expect(ref, inputs), True))
+    for i, case in enumerate(generate(exercise, PUBLIC_SECRET, hidden=False)):
+        out.append(PreparedCase(f"public/{i:02d}", case.label, case.inputs, exercise.expect(ref, case.inputs), True, case.feature))
     if secret is not None:
-        for i, (label, inputs) in enumerate(generate(exercise, secret, hidden=True)):
-            out.append(PreparedCase(f"hidden/{i:02d}", label, inputs, exercise.expect(ref, inputs), False))
+        for i, case in enumerate(generate(exercise, secret, hidden=True)):
+            out.append(PreparedCase(f"hidden/{i:02d}", case.label, case.inputs, exercise.expect(ref, case.inputs), False, case.feature))
     return out
 
 
@@ -71,7 +79,7 @@ def save_fixtures(path: Path, cases: list[PreparedCase]) -> None:
     """
     if any(not c.public for c in cases):
         raise ValueError("hidden cases must never be written to fixtures")
-    payload = [(c.id, c.label, c.inputs, c.expected) for c in cases]
+    payload = [(c.id, c.label, c.inputs, c.expected, c.feature) for c in cases]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(codec.encode(payload))
 
@@ -79,4 +87,5 @@ def save_fixtures(path: Path, cases: list[PreparedCase]) -> None:
 def load_fixtures(path: Path) -> list[PreparedCase]:
     """Read fixtures written by :func:`save_fixtures` (no pickle involved)."""
     payload = codec.decode(path.read_bytes())
-    return [PreparedCase(cid, label, inputs, expected, True) for cid, label, inputs, expected in payload]
+    # fixtures written before cases carried a feature have four fields: those are "core" cases
+    return [PreparedCase(item[0], item[1], item[2], item[3], True, *item[4:5]) for item in payload]

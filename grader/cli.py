@@ -58,17 +58,24 @@ def main() -> None:
 @click.argument("assignment", required=False)
 @click.option("-k", "name_filter", help="Only exercises whose name contains this text.")
 @click.option("--path", type=click.Path(exists=True, file_okay=True, path_type=Path), help="Your code (default: assignments/ or assignments/<ASSIGNMENT>).")
-def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None) -> None:
+@click.option("--fixtures", "fixtures_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Public cases to check against (a student copy's fixtures/; default: the solutions if present, else ./fixtures).")
+def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None, fixtures_dir: Path | None) -> None:
     """Check your own work on the public cases (runs your code in a separate process)."""
     from grader.runner.local import LocalBackend
 
+    if assignment and assignment.endswith((".ipynb", ".py")) and Path(assignment).is_file() and path is None:
+        assignment, path = None, Path(assignment)  # `deepgrade check hw2.ipynb`: the assignments it works on
     names = _assignment_list(assignment)
+    if assignment is None and path is not None and path.is_file():
+        from grader.submit import assignments_defined
+
+        names = assignments_defined(path) or names
     if path is None:
         base = Path("assignments") if Path("assignments").is_dir() else REPO_ROOT / "assignments"
         path = base / names[0] if len(names) == 1 and (base / names[0]).is_dir() else base
     console.print(f"Checking [bold]{path}[/] on the public cases of {', '.join(names)}\n")
     try:
-        result = api.check(names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r))
+        result = api.check(names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r), fixtures_dir=fixtures_dir)
     except (KeyError, ReferenceUnavailable) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     report_text.print_check(console, result)
@@ -77,25 +84,40 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
 
 @main.command("release")
 @click.option("--student", "student_dir", type=click.Path(path_type=Path), help="Also write a solution-free student copy here.")
+@click.option("--nbgrader", "nbgrader_dir", type=click.Path(path_type=Path), help="Also write an nbgrader course (source notebooks, config) here.")
+@click.option("--gradescope", "gradescope_dir", type=click.Path(path_type=Path), help="Also write a Gradescope autograder bundle here.")
+@click.option("-a", "--assignment", "release_assignments", help="Assignment(s) for --nbgrader/--gradescope, comma-separated (default: all).")
 @click.option("--force", is_flag=True, help="Overwrite an existing student copy (its assignments/ included).")
-def release_cmd(student_dir: Path | None, force: bool) -> None:
+def release_cmd(student_dir: Path | None, force: bool, nbgrader_dir: Path | None = None, gradescope_dir: Path | None = None, release_assignments: str | None = None) -> None:
     """Regenerate assignments/ (stubs) from solutions/; optionally write a student copy with public fixtures."""
-    from grader import cases as case_mod
-    from grader.reference import load_assignment
-    from grader.release import write_student_copy, write_stubs
+    from grader.release import build_fixtures, write_student_copy, write_stubs
 
     written = write_stubs(REPO_ROOT / "assignments")
     console.print(f"wrote {len(written)} stub files under assignments/")
     if student_dir is not None:
         if (Path(student_dir) / "assignments").exists() and not force:
             raise click.ClickException(f"{student_dir} already holds a copy; its assignments/ may be a student's work (pass --force to overwrite)")
-        fixtures = {}
-        for name, exercises in ASSIGNMENTS.items():
-            ref = load_assignment(name)
-            for ex in exercises:
-                fixtures[f"{name}/{ex.name}"] = case_mod.prepare(ex, ref, None)
+        fixtures = build_fixtures()
         write_student_copy(student_dir, fixtures, force=force)
         console.print(f"wrote a student copy (no solutions, {len(fixtures)} fixture files) to {student_dir}/")
+    from grader.lms.release_targets import release_extras
+
+    release_extras(console, student_dir=student_dir, nbgrader_dir=nbgrader_dir, gradescope_dir=gradescope_dir, assignments=_assignment_list(release_assignments))
+
+
+@main.command("validate")
+@click.option("-a", "--assignment", "assignment", help="Assignment(s), comma-separated (default: all).")
+@click.option("--secret", "--seed", "secret", default="validate", show_default=True, help="Secret for the hidden cases the checks grade.")
+@click.option("--fixtures", "fixtures_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Also check the public fixtures in this folder.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Gradings run at once.")
+@click.option("--static", is_flag=True, help="Only the checks that run no code (stubs, names, messages, fixtures).")
+def validate_cmd(assignment: str | None, secret: str, fixtures_dir: Path | None, workers: int, static: bool) -> None:
+    """Self-test the exercises: solutions score full marks, stubs zero, every variant its own diagnosis."""
+    from grader.validation import format_report, validate
+
+    report = validate(assignments=_assignment_list(assignment), secret=secret, fixtures_dir=fixtures_dir, workers=workers, grade=not static)
+    console.print(format_report(report), markup=False, highlight=False, soft_wrap=True)
+    sys.exit(0 if report.ok else 1)
 
 
 @main.command("list")
@@ -118,6 +140,10 @@ main.add_command(exam_group)
 from grader import cli_grade  # noqa: E402  (grade and export; registered last so a student copy can drop them)
 
 cli_grade.register(main, REPO_ROOT)
+
+from grader.submit import submit_cmd  # noqa: E402 (registered after the group exists)
+
+main.add_command(submit_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -65,14 +65,15 @@ def _misconception_texts() -> dict:
 @click.option("-a", "--assignment", "assignment", help="Assignment(s), comma-separated (default: all).")
 @click.option("-k", "name_filter", help="Only exercises whose name contains this text.")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("grades"), show_default=True, help="Output folder.")
-@click.option("--seed", help="Course secret for hidden cases (default: DEEPGRADE_SECRET or deepgrade.toml).")
+@click.option("--secret", "--seed", "seed", help="Course secret for hidden cases (--seed is an alias) (default: DEEPGRADE_SECRET or deepgrade.toml).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Course config (TOML).")
 @click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True, help="Submissions graded in parallel.")
 @click.option("--no-sandbox", is_flag=True, help="Run student code without the sandbox (trusted code only).")
 @click.option("--layout", type=click.Choice(LAYOUTS), default="auto", show_default=True, help="How SUBMISSIONS is organised (auto: per entry).")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV of students; those without a submission are recorded as missing.")
 @click.option("--regrade", "regrade", metavar="EXERCISE", help="Regrade this exercise for everyone and list whose score changed.")
-def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, config_path, workers: int, no_sandbox: bool, layout: str, roster, regrade) -> None:
+@click.option("--scheduler", help="Grade on a Dask cluster at this address (tcp://HOST:8786); needs deepgrade[dask].")
+def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, config_path, workers: int, no_sandbox: bool, layout: str, roster, regrade, scheduler) -> None:
     """Grade every student's submission in SUBMISSIONS (a folder, an LMS download, an archive or one file)."""
     from grader import api
     from grader.cli import _assignment_list, _backend
@@ -91,8 +92,16 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
     from grader import housekeeping
 
     housekeeping.clean_stale_temp_dirs()  # before our own backend exists: what a kill -9 left
-    backend = _backend(no_sandbox, workers)
-    housekeeping.mark_owner(getattr(backend, "_runtime_dir", None))
+    grade_one = None
+    if scheduler:  # each Dask worker keeps its own sandbox; results are committed here
+        from grader.distributed import connect
+
+        grade_one = connect(scheduler, names, secret=config.secret, limits=config.limits, sandbox=not no_sandbox)
+        workers = max(workers, 2 * grade_one.threads())
+        backend = grade_one
+    else:
+        backend = _backend(no_sandbox, workers)
+        housekeeping.mark_owner(getattr(backend, "_runtime_dir", None))
     stop = threading.Event()
     start = time.monotonic()
     counter = {"n": 0, "total": 0}
@@ -116,7 +125,7 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
         with _Interrupts(stop, console):
             batch = api.grade_batch(submissions, names, secret=config.secret, out_dir=out_dir, backend=backend, workers=workers,
                                     limits=config.limits, on_result=done, layout=layout, roster=roster, regrade=regrade,
-                                    stop=stop, on_intake=intake, name_filter=name_filter)
+                                    stop=stop, on_intake=intake, name_filter=name_filter, grade_one=grade_one)
     except (KeyError, ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     except PermissionError as exc:
@@ -140,7 +149,7 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
 
 
 def _resume_command(argv: list[str]) -> str:
-    """The command line to run again, shell-quoted, with the secret after ``--seed`` masked."""
+    """The command line to run again, shell-quoted, with the secret after ``--secret``/``--seed`` masked."""
     import shlex
 
     shown, hide = [], False
@@ -149,8 +158,9 @@ def _resume_command(argv: list[str]) -> str:
             shown.append("<secret>")
             hide = False
             continue
-        hide = arg == "--seed"
-        shown.append("--seed=<secret>" if arg.startswith("--seed=") else shlex.quote(arg))
+        hide = arg in ("--secret", "--seed")
+        flag = arg.split("=", 1)[0]
+        shown.append(f"{flag}=<secret>" if flag in ("--secret", "--seed") and "=" in arg else shlex.quote(arg))
     return " ".join(shown) or "grade …"
 
 
@@ -188,7 +198,7 @@ def _print_batch(console: Console, batch, out_dir: Path, elapsed: float, regrade
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True, help="csv: LMS grade import; gradescope: results.json per student; jsonl: one line per student.")
 @click.option("-o", "--output", "dest", type=click.Path(path_type=Path), help="Where to write (default: OUT_DIR/export.csv, OUT_DIR/gradescope/, OUT_DIR/export.jsonl).")
-@click.option("--seed", help="Course secret the grades were given with (default: DEEPGRADE_SECRET, deepgrade.toml, else the secret of the newest grade).")
+@click.option("--secret", "--seed", "seed", help="Course secret the grades were given with (default: DEEPGRADE_SECRET, deepgrade.toml, else the secret of the newest grade).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Course config (TOML).")
 def export_cmd(out_dir: Path, fmt: str, dest, seed, config_path) -> None:
     """Export the grades in OUT_DIR's gradebook (at any time, also during or after an interrupted batch)."""

@@ -20,7 +20,11 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class CourseConfig:
-    """Attributes: ``secret`` (str), ``limits`` (per-exercise :class:`Limits`, or ``None`` for each exercise's default)."""
+    """Attributes: ``secret`` (str), ``limits`` (per-exercise :class:`Limits`, or ``None`` for each exercise's default).
+
+    ``[limits]`` keys: ``wall_s`` and ``cpu_s`` (seconds per exercise), ``memory_mib``, and
+    ``import_s`` (seconds to import a submission's files, paid once per submission).
+    """
 
     secret: str
     limits: Limits | None = None
@@ -58,6 +62,7 @@ def load_config(seed: str | None = None, path: Path | None = None) -> CourseConf
                 wall_s=float(raw.get("wall_s", Limits.wall_s)),
                 cpu_s=float(raw.get("cpu_s", Limits.cpu_s)),
                 memory_bytes=int(raw.get("memory_mib", Limits.memory_bytes >> 20)) << 20,
+                import_s=float(raw.get("import_s", Limits.import_s)),
             )
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"bad [limits] in {path}: {exc}") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections import Counter
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -12,12 +12,15 @@ from grader.cases import PreparedCase
 from grader.exercises.base import CaseFailed, Context, Exercise, StubNotImplemented
 from grader.results import CaseResult, ExerciseResult, abort_status, failure_status, score_for
 from grader.runner.backend import Backend, Limits
+from grader.runner.codec import Ref
 from grader.runner.session import SessionAborted, Session
 from grader.submission import Submission
 
 
 # How many times a killed student process is restarted for the remaining cases of an exercise.
 MAX_RESTARTS = 2
+# Cases whose first calls are sent to the student process together (see _prefetch).
+PREFETCH_CHUNK = 64
 NOT_RUN = "not run: the process was stopped on an earlier case"
 
 
@@ -81,23 +84,30 @@ def grade_exercise(
             )
         case_results: list[CaseResult] = []
         aborts: list[tuple[PreparedCase, SessionAborted]] = []
+        prefetched: dict[int, object] = {}
+        planned = 0                                   # cases before this one were prefetched
         for index, case in enumerate(cases):
-            ctx = Context(session, exercise, case.public, np.random.default_rng(zlib.crc32(case.id.encode())))
+            if index >= planned:
+                planned = index + PREFETCH_CHUNK
+                prefetched.update(_prefetch(session, exercise, cases, index, lambda: _reopen(session, submission, exercise)))
+            caller = _Replayer(session, prefetched.pop(index)) if index in prefetched else session
+            ctx = Context(caller, exercise, case.public, _case_rng(case))
             try:
                 exercise.check(ctx, case.inputs, case.expected)
             except StubNotImplemented:
                 return result("not_implemented", f"{exercise.name} is not implemented yet (it still raises NotImplementedError).")
             except CaseFailed as failed:
-                case_results.append(CaseResult(case.id, case.label, False, failed.message, failed.diagnoses, public=case.public, error_map=failed.error_map))
+                case_results.append(CaseResult(case.id, case.label, False, failed.message, failed.diagnoses, case.feature, case.public, error_map=failed.error_map))
                 continue
             except SessionAborted as aborted:
-                case_results.append(CaseResult(case.id, case.label, False, aborted.message, public=case.public))
+                case_results.append(CaseResult(case.id, case.label, False, aborted.message, (), case.feature, case.public))
                 aborts.append((case, aborted))
                 if index + 1 < len(cases) and _restarted(session, submission, exercise, len(aborts)):
+                    planned = index + 1           # batch the remaining cases in the new process
                     continue
-                case_results += [CaseResult(c.id, c.label, False, NOT_RUN, public=c.public) for c in cases[index + 1 :]]
+                case_results += [CaseResult(c.id, c.label, False, NOT_RUN, (), c.feature, c.public) for c in cases[index + 1 :]]
                 break
-            case_results.append(CaseResult(case.id, case.label, True, public=case.public))
+            case_results.append(CaseResult(case.id, case.label, True, "", (), case.feature, case.public))
     if aborts:
         first_case, first = aborts[0]
         skipped = sum(c.message == NOT_RUN for c in case_results)
@@ -107,6 +117,136 @@ def grade_exercise(
         msg += f"\n{sum(c.passed for c in case_results)} of {len(cases)} cases passed."
         return result(abort_status(first.kind, first.message), msg, case_results)
     return _summarise(result, case_results, len(cases))
+
+
+def _case_rng(case: PreparedCase) -> np.random.Generator:
+    # Made on first use: most checks never draw (only gradient checks that fail do), and a
+    # Generator costs ~50 µs to seed, as much as a round trip to the student process.
+    return _LazyRng(zlib.crc32(case.id.encode()))
+
+
+class _LazyRng:
+    """A ``np.random.Generator`` seeded with ``seed``, created when first used."""
+
+    def __init__(self, seed: int):
+        self._seed = seed
+        self._rng = None
+
+    def __getattr__(self, name: str):
+        if self._rng is None:
+            self._rng = np.random.default_rng(self._seed)
+        return getattr(self._rng, name)
+
+
+class _Prefetch(BaseException):
+    """Raised by :class:`_Recorder` at a check's first call, carrying its request.
+
+    A BaseException, so that a check's ``except Exception`` does not swallow it."""
+
+    def __init__(self, request: dict):
+        super().__init__()
+        self.request = request
+
+
+class _Live(BaseException):
+    """The check's first step cannot be sent ahead (it stores state or counts parameters)."""
+
+
+class _Recorder:
+    """Stands in for the session while a check runs up to its first call, which it records."""
+
+    def __init__(self, session: Session):
+        self._session = session
+
+    def call(self, func, *args, **kwargs):
+        request = self._session.request(func, *args, **kwargs)
+        if request["store"] or request["echo_stored"] or _refers(request):
+            raise _Live()
+        raise _Prefetch(request)
+
+    def param_count(self, key: str) -> int:
+        raise _Live()
+
+
+class _Replayer:
+    """The session, except that the check's first call is answered from a prefetched reply."""
+
+    def __init__(self, session: Session, first):
+        self._session = session
+        self._first = first
+
+    def call(self, func, *args, **kwargs):
+        if self._first is not None:
+            first, self._first = self._first, None
+            if isinstance(first, BaseException):
+                raise first
+            return first
+        return self._session.call(func, *args, **kwargs)
+
+    def param_count(self, key: str) -> int:
+        return self._session.param_count(key)
+
+
+def _refers(value) -> bool:
+    """Whether a request (part) names a value stored in the child (``codec.Ref``)."""
+    if isinstance(value, Ref):
+        return True
+    if isinstance(value, dict):
+        return any(_refers(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_refers(v) for v in value)
+    return False
+
+
+def _prefetch(session: Session, exercise: Exercise, cases: Sequence[PreparedCase], start: int,
+              reopen: Callable[[], None]) -> dict:
+    """Sends the first call of each of the next :data:`PREFETCH_CHUNK` cases in one round trip.
+
+    Each check runs once against a :class:`_Recorder` up to its first call: a call that
+    depends on nothing kept in the student process (no ``store``, no ``Ref``) is collected;
+    the child answers all of them at once (``Session.call_many``); the check then runs for
+    real with that answer standing in for its first call (:class:`_Replayer`) and makes any
+    further calls live. Checks are deterministic given their case and their replies, so the
+    result is the same as with one round trip per call, with far fewer round trips (most
+    cases of assignment 01 make exactly one call). Comparisons stay in the grader.
+
+    Returns:
+        case index → :class:`~grader.runner.session.Reply`, ``StudentError``, or (for the case
+        whose call hung or ended the process; the cases after it are left to run live)
+        ``SessionAborted``; empty when the batch could not be sent (``reopen`` then starts a
+        fresh process).
+    """
+    recorder = _Recorder(session)
+    queued: list[tuple[int, dict]] = []
+    for index in range(start, min(start + PREFETCH_CHUNK, len(cases))):
+        case = cases[index]
+        try:
+            exercise.check(Context(recorder, exercise, case.public, _case_rng(case)), case.inputs, case.expected)
+        except _Prefetch as first:
+            queued.append((index, first.request))
+        except Exception:          # _Live, or the check failed before calling: run it live
+            pass
+        except _Live:
+            pass
+    if len(queued) < 2:
+        return {}
+    try:
+        replies = session.call_many([request for _, request in queued])
+    except SessionAborted:
+        reopen()
+        return {}
+    # A SessionAborted in the replies stands for the case whose call hung or killed the
+    # process: replayed, it is that case's abort (and the usual restart follows).
+    return {index: reply for (index, _), reply in zip(queued, replies)}
+
+
+def _reopen(session: Session, submission: Submission, exercise: Exercise) -> None:
+    """A fresh student process after a failed batch (not counted as a restart: no case was blamed)."""
+    try:
+        session.close()
+        session.load(submission.files, list(exercise.requires))
+    except SessionAborted:
+        pass                       # the live cases report it
 
 
 def _restarted(session: Session, submission: Submission, exercise: Exercise, aborts: int) -> bool:

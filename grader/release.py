@@ -132,6 +132,43 @@ recognises. Grading uses more (hidden) cases of the same kinds.
 """
 
 
+def build_fixtures(assignments: list[str] | None = None, solutions_dir: Path = SOLUTIONS_DIR) -> dict[str, list]:
+    """The public cases of every exercise with the reference's expected values, for fixtures.
+
+    Args:
+        assignments: folder names (default: every assignment).
+        solutions_dir: where the reference solutions are.
+    Returns:
+        ``"<assignment>/<exercise>"`` → public :class:`~grader.cases.PreparedCase` list (no
+        hidden case is ever included), ready for :func:`write_student_copy` or
+        :func:`write_fixtures`.
+    Raises:
+        ReferenceUnavailable: no solutions for an assignment.
+    """
+    from grader import cases as case_mod
+    from grader.exercises import ASSIGNMENTS
+    from grader.reference import load_assignment
+
+    fixtures = {}
+    for name in assignments or list(ASSIGNMENTS):
+        ref = load_assignment(name, solutions_dir)
+        for ex in ASSIGNMENTS[name]:
+            fixtures[f"{name}/{ex.name}"] = case_mod.prepare(ex, ref, None)
+    return fixtures
+
+
+def write_fixtures(target: Path, fixtures: dict[str, list]) -> list[Path]:
+    """Write fixtures as ``target/<assignment>/<exercise>.dgf`` (what ``check --fixtures`` reads)."""
+    from grader.cases import save_fixtures
+
+    written = []
+    for key, cases in fixtures.items():
+        path = Path(target) / f"{key}.dgf"
+        save_fixtures(path, cases)
+        written.append(path)
+    return written
+
+
 def write_student_copy(target: Path, fixtures: dict[str, list], solutions_dir: Path = SOLUTIONS_DIR, *, force: bool = False) -> None:
     """Write a solution-free copy for students: stubs, the grader package, public fixtures.
 

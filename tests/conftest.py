@@ -35,3 +35,33 @@ def grading_backend():
         yield backend
     finally:
         backend.shutdown()
+
+
+# Test lanes: `make test-fast` runs `-m "not slow and not sandbox"`. Folders and files that grade
+# many submissions or go through the Linux sandbox are marked here, by path, so that a test
+# added there joins its lane without remembering a decorator.
+_SANDBOX_DIRS = {"sandbox", "hostile"}
+_SLOW_FILES = {"test_examples.py", "test_exercises_03_04.py", "test_exercises_05_06.py", "test_cli_grade.py"}
+# single slow tests elsewhere: a hanging child, a whole student copy, and full-assignment gradings
+# that `deepgrade validate` repeats (reference full marks, stubs zero) in the fast lane's stead
+_SLOW_TESTS = {
+    "test_grading.py": {
+        "test_infinite_loop_times_out_and_crash_is_contained",
+        "test_reference_solutions_score_full_marks_on_hidden_cases",
+        "test_untouched_stubs_score_zero_not_implemented",
+    },
+    "test_release.py": {"test_student_copy_contains_no_solution_code", "test_check_in_student_copy_runs_from_fixtures"},
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    tests_dir = __import__("pathlib").Path(__file__).resolve().parent
+    for item in items:
+        try:
+            parts = item.path.resolve().relative_to(tests_dir).parts
+        except ValueError:
+            continue
+        if parts and parts[0] in _SANDBOX_DIRS:
+            item.add_marker(pytest.mark.sandbox)
+        if parts and (parts[-1] in _SLOW_FILES or getattr(item, "originalname", item.name) in _SLOW_TESTS.get(parts[-1], ())):
+            item.add_marker(pytest.mark.slow)

@@ -79,3 +79,33 @@ def test_frames_round_trip_and_cap():
         read_frame(buf, 10)
     with pytest.raises(EOFError):
         read_frame(io.BytesIO(), 10)
+
+
+@pytest.mark.parametrize("arr", [np.arange(6.0).reshape(2, 3), np.array(3.5), np.zeros((0, 4), np.int32),
+                                 np.array([True, False]), np.arange(24, dtype=np.uint8).reshape(2, 3, 4),
+                                 np.array([1 + 2j]), np.arange(5, dtype=">i4")])
+def test_fast_npy_header_is_what_numpy_writes_and_reads(arr):
+    arr = np.ascontiguousarray(arr)
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, arr, allow_pickle=False, version=(1, 0))
+    numpy_bytes = buf.getvalue()
+    ours = codec.npy_header(arr) + arr.tobytes()
+    assert ours == numpy_bytes
+    back = codec._read_npy(memoryview(numpy_bytes))
+    assert back.dtype == arr.dtype and back.shape == arr.shape
+    np.testing.assert_array_equal(back, arr)
+
+
+def test_fortran_order_and_foreign_headers_still_parse_safely():
+    f = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, f, allow_pickle=False)
+    np.testing.assert_array_equal(codec._read_npy(memoryview(buf.getvalue())), f)
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, np.arange(3.0), allow_pickle=False, version=(2, 0))   # numpy's parser
+    np.testing.assert_array_equal(codec._read_npy(memoryview(buf.getvalue())), np.arange(3.0))
+    good = codec.npy_header(np.arange(4.0)) + np.arange(4.0).tobytes()
+    with pytest.raises(codec.CodecError):
+        codec._read_npy(memoryview(good[:-8]))                     # data shorter than the shape says
+    with pytest.raises(codec.CodecError):
+        codec._read_npy(memoryview(good.replace(b"<f8", b"|O8")))  # object dtype: refused

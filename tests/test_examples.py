@@ -1,14 +1,11 @@
-"""The bundled example submissions of 01–02 get the scores and diagnoses their README documents."""
+"""The bundled example submissions of 01–02 get the scores and diagnoses recorded in EXPECTED.json
+(regenerate with `make examples`), graded by the one example harness, grader.examples."""
 import json
-from pathlib import Path
 
 import pytest
 
-from grader import api
+from grader import api, examples
 from grader.reference import REPO_ROOT
-from concurrent.futures import ThreadPoolExecutor
-
-from grader.runner.backend import Limits
 
 GROUP = REPO_ROOT / "examples" / "submissions" / "01_02"
 EXPECTED = json.loads((GROUP / "EXPECTED.json").read_text())
@@ -16,17 +13,8 @@ EXPECTED = json.loads((GROUP / "EXPECTED.json").read_text())
 
 @pytest.fixture(scope="module")
 def graded(grading_backend):
-    exercises = api.select_exercises(["01", "02"])
-    bank = api.CaseBank("examples")
-    backend = grading_backend
-    # The short limits of examples/demo.toml: the hanging example then costs seconds, not minutes.
-    limits = Limits(wall_s=4, cpu_s=3)
-
-    def grade(path):
-        return path.name, {e.name: e for e in api.grade_submission(path, exercises, bank=bank, backend=backend, limits=limits).exercises}
-
-    with ThreadPoolExecutor(2) as pool:
-        return dict(pool.map(grade, api.list_submissions(GROUP)))
+    # the short limits of examples/demo.toml: the hanging example then costs seconds, not minutes
+    return examples.grade_group(GROUP, backend=grading_backend)
 
 
 def test_every_example_is_documented():
@@ -41,3 +29,19 @@ def test_example_scores_and_diagnoses(graded, name):
         assert got.status == want["status"], (exercise, got.message)
         assert got.score == pytest.approx(want["score"]), (exercise, got.message)
         assert set(want.get("diagnoses", [])) <= set(got.diagnoses), (exercise, got.diagnoses, got.message)
+
+
+def test_recorded_tables_are_generated_from_expected():
+    for group in examples.groups():
+        expected = json.loads((group / "EXPECTED.json").read_text())
+        readme = (group / "README.md").read_text()
+        assert examples.score_table(expected) in readme, f"{group.name}: run `make examples`"
+        assert examples.with_table(readme, examples.score_table(expected)) == readme
+
+
+def test_with_table_replaces_only_its_section():
+    readme = "# X\n\nintro\n\n## Recorded scores\n\nold table\n\n## Notes\n\nkeep me\n"
+    table = examples.score_table({"a": {"f": {"status": "partial", "score": 1.5, "diagnoses": ["d"]}, "g": {"status": "passed", "score": 2.0, "diagnoses": []}}})
+    out = examples.with_table(readme, table)
+    assert "old table" not in out and "## Notes\n\nkeep me\n" in out and "| `a` | 3.5 | f: partial 1.5 (d) |" in out
+    assert examples.with_table("# Y\n", table).endswith(table)

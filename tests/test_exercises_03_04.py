@@ -22,14 +22,11 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from grader import api
-from grader.cases import load_fixtures, save_fixtures
-from grader.exercises import get_assignment, normalization_residual, pooling
+from grader.exercises import get_assignment, normalization_residual, pooling, variants
 from grader.reference import REPO_ROOT, SOLUTIONS_DIR, load_assignment
-from grader.runner import codec
 from grader.submission import Submission, read_submission
 
 SECRET = "examples"
@@ -283,67 +280,6 @@ def test_released_stubs_score_zero_not_implemented(graded, assignment):
     assert sum(r.score for r in results.values()) == 0
 
 
-def test_points_and_order_follow_the_contract():
-    assert [(e.name, e.points) for e in get_assignment("03_pooling")] == [
-        ("max_pool_forward_naive", 2), ("max_pool_backward_naive", 3), ("avg_pool_forward_naive", 2),
-        ("avg_pool_backward_naive", 3), ("global_avg_pool_forward", 1), ("global_avg_pool_backward", 1),
-    ]
-    assert [(e.name, e.points) for e in get_assignment("04_normalization_residual")] == [
-        ("batchnorm_forward", 3), ("batchnorm_backward", 3), ("spatial_batchnorm_forward", 2),
-        ("spatial_batchnorm_backward", 3), ("residual_block_forward", 3), ("residual_block_backward", 3),
-        ("BasicBlock", 3), ("Bottleneck", 3),
-    ]
-
-
-@pytest.mark.parametrize("module, assignment", [(pooling, "03_pooling"), (normalization_residual, "04_normalization_residual")])
-def test_every_variant_message_has_a_misconception(module, assignment):
-    ref = load_assignment(assignment)
-    assert set(ref.MESSAGES) <= set(module.MISCONCEPTIONS)
-    assert all(set(e.misconceptions) == set(module.MISCONCEPTIONS) for e in get_assignment(assignment))
-
-
-def test_public_cases_survive_the_fixture_format(bank, tmp_path):
-    for exercise in EXERCISES:
-        public = [c for c in bank.cases(exercise) if c.public]
-        path = tmp_path / f"{exercise.name}.dgf"
-        save_fixtures(path, public)
-        loaded = load_fixtures(path)
-        assert [c.label for c in loaded] == [c.label for c in public]
-        for a, b in zip(loaded, public):
-            assert codec.encode(a.expected) == codec.encode(b.expected)
-            assert codec.encode(a.inputs) == codec.encode(b.inputs)
-
-
-def test_case_grids_cover_the_edge_cases(bank):
-    def inputs(name):
-        return [c.inputs for ex in EXERCISES if ex.name == name for c in bank.cases(ex)]
-
-    pools = inputs("max_pool_backward_naive")
-    params = [(p["pool_param"]["pool_height"], p["pool_param"]["pool_width"], p["pool_param"]["stride"]) for p in pools]
-    assert (3, 3, 1) in params  # overlapping
-    assert any(ph != pw for ph, pw, _ in params)  # non-square pools
-    assert any(s > max(ph, pw) for ph, pw, s in params)  # stride larger than the window
-    assert any(p["x"].shape[0] == 1 for p in pools) and any(p["x"].shape[2] != p["x"].shape[3] for p in pools)
-    assert any(p["kind"] == "constant" for p in pools)  # every window tied
-    bns = inputs("batchnorm_forward")
-    assert {p["bn_param"]["mode"] for p in bns} == {"train", "test"}
-    assert any("running_mean" not in p["bn_param"] for p in bns)
-    res = inputs("residual_block_forward")
-    assert any(p["probe"] and "ws" in p["params"] for p in res) and any(p["probe"] and "ws" not in p["params"] for p in res)
-    assert any(p["block_param"]["stride"] == 2 and p["params"]["w1"].shape[0] == p["x"].shape[1] for p in res)
-
-
-def test_residual_cases_keep_relu_inputs_away_from_the_kink(bank):
-    ex = next(e for e in EXERCISES if e.name == "residual_block_backward")
-    for case in bank.cases(ex):
-        p, x, s = case.inputs["params"], case.inputs["x"], case.inputs["block_param"]["stride"]
-        a1 = normalization_residual._conv(x, p["w1"], p["b1"], s, 1)
-        branch = normalization_residual._conv(np.maximum(a1, 0), p["w2"], p["b2"], 1, 1)
-        z = branch + (normalization_residual._conv(x, p["ws"], p["bs"], s, 0) if "ws" in p else x)
-        for pre in (a1, branch, z):
-            assert np.min(np.abs(pre)) > 2e-3, case.label  # ≫ the finite-difference perturbation
-
-
 # -- the example submissions ---------------------------------------------------------------------
 
 def test_every_example_is_documented():
@@ -386,8 +322,11 @@ def test_named_diagnosis_fires(graded, name):
 
 
 def test_every_misconception_is_exercised():
+    """Those without a variant: each variant's diagnosis is self-tested by `deepgrade validate`."""
     named = {d for _, _, wanted in FOCUSED.values() for ds in wanted.values() for d in ds}
     named |= {d for per_exercise in EXPECTED.values() for want in per_exercise.values() for d in want["diagnoses"]}
+    for assignment in ("03_pooling", "04_normalization_residual"):
+        named |= {misconception for _, misconception in variants.table(load_assignment(assignment)).values()}
     assert set(pooling.MISCONCEPTIONS) | set(normalization_residual.MISCONCEPTIONS) <= named
 
 

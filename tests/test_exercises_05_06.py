@@ -5,7 +5,6 @@
 * every example of ``examples/submissions/05_06`` gets the status, score and diagnoses recorded
   in its ``EXPECTED.json`` (secret ``"examples"``);
 * one focused submission per named diagnosis that no example exercises, proving it fires;
-* in-process checks of the case grids, the fixtures and the copied misconception messages.
 
 Speed (LocalBackend starts a fresh Python per exercise; importing torch there costs 2–5 s):
 
@@ -20,25 +19,23 @@ Speed (LocalBackend starts a fresh Python per exercise; importing torch there co
   grading of ``assignments/06_attention``;
 * all gradings run up front in two threads (one fixture), the tests then only read results.
 
-``python tests/test_exercises_05_06.py`` rewrites ``examples/submissions/05_06/EXPECTED.json``
-from the same gradings.
+``make examples`` rewrites ``examples/submissions/05_06/EXPECTED.json`` (grader/examples.py). The
+in-process checks of the case grids and modules are in tests/exercises/test_recurrent.py and
+tests/exercises/test_attention.py.
 """
 from __future__ import annotations
 
 import ast
 import json
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from grader import api
-from grader.cases import load_fixtures, save_fixtures
 from grader.exercises import get_assignment
 from grader.grading import grade_exercise
-from grader.reference import REPO_ROOT, load_assignment
+from grader.reference import REPO_ROOT
 from grader.runner.local import LocalBackend
 from grader.submission import Submission, read_submission
 
@@ -298,27 +295,6 @@ def test_released_stubs_score_zero_not_implemented(graded, name):
     assert "not implemented" in result.message
 
 
-def test_points_follow_the_standard():
-    points = {ex.name: ex.points for ex in EXERCISES.values()}
-    for name, p in points.items():
-        if name in TORCH_MODULES:
-            assert 2 <= p <= 3
-        elif name.endswith("_backward"):
-            assert p == 3
-        elif name.endswith("_forward"):
-            assert p == 2
-        else:
-            assert p == 1, name
-    assert [ex.name for ex in EX05] == [
-        "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward", "lstm_step_forward",
-        "lstm_step_backward", "lstm_forward", "lstm_backward", "gru_step_forward", "gru_step_backward",
-    ]
-    assert [ex.name for ex in EX06] == [
-        "softmax", "scaled_dot_product_attention_forward", "scaled_dot_product_attention_backward",
-        "multi_head_attention_forward", "sinusoidal_positional_encoding", "patchify", *TORCH_MODULES,
-    ]
-
-
 # -- examples ----------------------------------------------------------------------------------
 
 def test_every_example_is_recorded_with_every_exercise():
@@ -423,131 +399,3 @@ def test_float32_module_passes_its_float32_cases(graded):
     assert all(c.passed for c in result.cases if "float32" in c.label)
     assert not any(c.passed for c in result.cases if "float64" in c.label)
     assert "new_zeros" in result.message
-
-
-def test_module_variants_match_a_module_with_that_misconception(cases):
-    # The MultiHeadAttention variants are computed with the numpy functions on the transposed
-    # nn.Linear weights; check that path against torch modules holding the misconception.
-    import torch
-
-    ref = load_assignment("06_attention")
-    checked = 0
-    for c in cases["MultiHeadAttention"]:
-        E, h, state = c.inputs["E"], c.inputs["num_heads"], c.inputs["state"]
-        arrays = [c.inputs["query"], c.inputs["key"], c.inputs["value"]] + ([c.inputs["mask"]] if c.inputs["mask"] is not None else [])
-        for name, factor in (("scale_sqrt_E", 1 / np.sqrt(h)), ("mha_no_scale", np.sqrt(E // h))):
-            if name not in c.expected["variants"]:
-                continue
-            module = ref.MultiHeadAttention(E, h, 0.0).double().eval()
-            scaled = {k: torch.from_numpy(v * (factor if k.startswith("query.") else 1.0)) for k, v in state.items()}
-            module.load_state_dict(scaled)
-            with torch.no_grad():
-                out = module(*[torch.from_numpy(np.asarray(a)) for a in arrays]).numpy()
-            np.testing.assert_allclose(c.expected["variants"][name], out, rtol=1e-10, atol=1e-12)
-            checked += 1
-    assert checked >= 4
-
-
-# -- in-process: case grids, fixtures, messages --------------------------------------------------
-
-@pytest.fixture(scope="module")
-def cases():
-    return {name: BANK.cases(ex) for name, ex in EXERCISES.items()}
-
-
-def test_recurrent_grids_have_size_one_axes_and_probes(cases):
-    for ex in EX05:
-        labels = [c.label for c in cases[ex.name]]
-        for axis in ("N=1", "D=1", "H=1") + (("T=1",) if "T=" in labels[0] else ()):
-            assert any(axis in lab.split(", ") for lab in labels), (ex.name, axis)
-        for c in cases[ex.name]:
-            sizes = [int(p.split("=")[1]) for p in c.label.split(", ")]
-            assert ("probe" in c.inputs) == (min(sizes) == 1)
-            if "probe" in c.inputs:
-                assert "probe" in c.expected
-
-
-def test_attention_grids_cover_the_edge_cases(cases):
-    sdpa = cases["scaled_dot_product_attention_forward"]
-    shapes = [(c.inputs["q"].shape, c.inputs["k"].shape, c.inputs["v"].shape) for c in sdpa]
-    assert any(q[1] != k[1] for q, k, _ in shapes), "S != T"
-    assert any(q[2] != v[2] for q, _, v in shapes), "d_k != d_v"
-    assert any(q[0] == 1 for q, _, _ in shapes) and any(q[1] == 1 for q, _, _ in shapes)
-    masks = [c.inputs["mask"] for c in sdpa if c.inputs["mask"] is not None]
-    assert any(m.ndim == 2 for m in masks) and any(m.ndim == 3 for m in masks)
-    assert {np.asarray(m).dtype.kind for m in masks} >= {"b", "f"}
-    fully_blocked = [c for c in sdpa if c.expected["rows"] is not None and c.expected["rows"]["all_blocked"].any()]
-    assert fully_blocked
-    for c in fully_blocked:  # those rows output zeros
-        assert np.all(c.expected["out"][c.expected["rows"]["all_blocked"]] == 0)
-    heads = {c.inputs["num_heads"] for c in cases["multi_head_attention_forward"]}
-    assert heads >= {1, 2, 4}
-    assert any("raises" in c.expected for c in cases["multi_head_attention_forward"])
-    assert any("raises" in c.expected for c in cases["patchify"])
-    assert any("raises" in c.expected for c in cases["sinusoidal_positional_encoding"])
-    assert {c.inputs["dtype"] for c in cases["MultiHeadAttention"]} == {"float32", "float64"}
-
-
-def test_module_expectations_agree_with_the_numpy_reference(cases):
-    ref = load_assignment("06_attention")
-    for c in cases["MultiHeadAttention"]:
-        s = c.inputs["state"]
-        params = {}
-        for sub, w in (("query", "q"), ("key", "k"), ("value", "v"), ("proj", "o")):
-            params[f"W{w}"], params[f"b{w}"] = s[f"{sub}.weight"].T, s[f"{sub}.bias"]
-        out, _ = ref.multi_head_attention_forward(c.inputs["query"], c.inputs["key"], c.inputs["value"], params, c.inputs["num_heads"], c.inputs["mask"])
-        np.testing.assert_allclose(c.expected["out"], out, rtol=1e-10, atol=1e-12)
-    for c in cases["PositionalEncoding"]:
-        L = c.inputs["max_len"] or 5000
-        np.testing.assert_allclose(c.expected["pe"][0], ref.sinusoidal_positional_encoding(L, c.inputs["embed_dim"]), atol=1e-6)
-    for c in cases["PatchEmbedding"]:
-        if "raises" not in c.expected:
-            patches = ref.patchify(c.inputs["x"], c.inputs["ctor"][1])
-            np.testing.assert_allclose(c.expected["out"], patches @ c.inputs["state"]["proj.weight"].T + c.inputs["state"]["proj.bias"], rtol=1e-10, atol=1e-12)
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
-    if isinstance(a, dict):
-        return isinstance(b, dict) and list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return type(a) is type(b) and a == b
-
-
-def test_public_cases_round_trip_through_fixtures(cases, tmp_path):
-    for name, prepared in cases.items():
-        public = [c for c in prepared if c.public]
-        save_fixtures(tmp_path / f"{name}.dgf", public)
-        loaded = load_fixtures(tmp_path / f"{name}.dgf")
-        for a, b in zip(public, loaded):
-            assert a.label == b.label and _same(a.inputs, b.inputs) and _same(a.expected, b.expected), (name, a.label)
-
-
-def test_every_variant_has_a_misconception_message():
-    for assignment, exercises in (("05_recurrent", EX05), ("06_attention", EX06)):
-        messages = load_assignment(assignment).MESSAGES
-        ours = exercises[0].misconceptions
-        shared = set(ours) & set(messages)
-        assert len(shared) >= 10
-        for key in shared:
-            assert ours[key] == messages[key], key
-        variants = {k for k in load_assignment(assignment).IMITATES}
-        assert variants <= set(ours), variants - set(ours)
-
-
-def main() -> None:
-    """Rewrite EXPECTED.json from a fresh grading."""
-    results = grade_all()
-    rows = {
-        sub.name: {name: _row(results[(sub.name, name)]) for name in EXERCISES}
-        for sub in api.list_submissions(GROUP)
-    }
-    EXPECTED_PATH.write_text(json.dumps(rows, indent=1) + "\n")
-    print(f"wrote {EXPECTED_PATH}")
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(REPO_ROOT))
-    main()

@@ -135,3 +135,79 @@ def test_only_files_defining_the_exercise_are_imported(bank):
     assert result.status == "passed"
     missing = _grade(bank, {"other.py": "raise SystemExit(1)\n"}, {"same_padding"})["same_padding"]
     assert missing.status == "error" and "SystemExit" in missing.message
+
+
+# -- batched first calls (grading._prefetch) -------------------------------------------------------
+
+class _Counting:
+    """Wraps a backend and counts the request frames sent to its children."""
+
+    def __init__(self, backend):
+        self.backend, self.sent = backend, 0
+        self.preloads = getattr(backend, "preloads", False)
+
+    def open(self, limits):
+        chan, outer = self.backend.open(limits), self
+
+        class Chan:
+            def send(self, payload):
+                outer.sent += 1
+                chan.send(payload)
+
+            recv, close = chan.recv, chan.close
+        return Chan()
+
+    def shutdown(self):
+        self.backend.shutdown()
+
+
+def _exercise_result(bank, files, name, monkeypatch=None, prefetch=True):
+    from grader import grading
+    from grader.runner.warm import warm_host
+
+    if not prefetch:
+        monkeypatch.setattr(grading, "PREFETCH_CHUNK", 1)
+    exercise = next(ex for ex in api.select_exercises(["01", "02"]) if ex.name == name)
+    submission = _submission("t", files)
+    counting = _Counting(warm_host(BACKEND, submission, [exercise], None))
+    try:
+        result = grading.grade_exercise(exercise, submission, bank.cases(exercise), counting)
+    finally:
+        counting.shutdown()
+    return result, counting.sent
+
+
+ARITH = (REPO_ROOT / "solutions/01_conv_arithmetic/conv_arithmetic.py").read_text()
+
+
+@pytest.mark.parametrize("bug", [
+    ("// stride + 1", "// stride + 2"),                                   # wrong values
+    ("def conv_output_size(", "def conv_output_size(*a, **k):\n    import os\n    if a and a[0] == 7:\n"
+                              "        os._exit(9)\n    return _real(*a, **k)\ndef _real("),   # kills the process
+])
+def test_batched_calls_give_the_same_result_with_far_fewer_round_trips(bank, monkeypatch, bug):
+    files = {"conv_arithmetic.py": ARITH.replace(*bug)}
+    batched, sent_batched = _exercise_result(bank, files, "conv_output_size")
+    live, sent_live = _exercise_result(bank, files, "conv_output_size", monkeypatch, prefetch=False)
+    assert [(c.case_id, c.passed, c.message) for c in batched.cases] == [(c.case_id, c.passed, c.message) for c in live.cases]
+    assert (batched.status, batched.score, batched.message) == (live.status, live.score, live.message)
+    assert 0 < batched.score < batched.max_score
+    if "_exit" not in bug[1]:
+        assert len(batched.cases) > 100 and sent_batched < len(batched.cases) / 20 < sent_live / 20
+
+
+def test_call_many_answers_each_call_in_order():
+    from grader.runner.session import Session, StudentError
+    from grader.runner.warm import WarmHost
+
+    files = {"a.py": "def f(x):\n    if x < 0:\n        raise ValueError('negative')\n    return x * 2\n"}
+    limits = Limits(wall_s=5, cpu_s=5, import_s=5)
+    host = WarmHost(BACKEND, files, ["f"], limits)
+    try:
+        with Session(host, limits) as session:
+            session.load(files, ["f"])
+            replies = session.call_many([session.request("f", x) for x in (1, -1, 3)])
+    finally:
+        host.shutdown()
+    assert replies[0].value == 2 and replies[2].value == 6
+    assert isinstance(replies[1], StudentError) and replies[1].is_a("ValueError") and "negative" in replies[1].message

@@ -1,8 +1,15 @@
-"""The exercise registry: assignment folder name → its exercises, in gradebook order."""
+"""The exercise registry: assignment folder name → its exercises, in gradebook order.
+
+Each topic package (``conv_arithmetic``, ``convolution``, ``pooling``, ``normalization_residual``,
+``recurrent``, ``attention``) holds one spec module per solution file of its assignment and
+collects them itself (:func:`grader.exercises.spec.collect`). The framework the specs are
+written with: :mod:`.spec`, :mod:`.context`, :mod:`.backward`, :mod:`.variants`,
+:mod:`.expected`, :mod:`.checks`, :mod:`.sizes`.
+"""
 from __future__ import annotations
 
 from grader.exercises import attention, conv_arithmetic, convolution, normalization_residual, pooling, recurrent
-from grader.exercises.base import Exercise
+from grader.exercises.spec import Exercise
 
 ASSIGNMENTS: dict[str, tuple[Exercise, ...]] = {
     module.ASSIGNMENT: module.EXERCISES

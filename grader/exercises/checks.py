@@ -1,7 +1,8 @@
-"""Checks and expected-value helpers that several topic modules share, built on :mod:`base`.
+"""Checks and expected-value helpers that several topic modules share, built on
+:mod:`~grader.exercises.context` and :mod:`~grader.exercises.variants`.
 
-Grader side (``expect``): :func:`distinct`, :func:`identifiable_variants` and
-:func:`variant_names` pick the misconception variants worth comparing with on a case.
+Grader side (``expect``): :func:`distinct` and :func:`identifiable_variants` are the names the
+topic specs use for the one variant filter, :func:`grader.exercises.variants.identifiable`.
 Student side (``check``): :func:`with_size1_probe` and :func:`diagnose_forward_too` wrap a
 check to name one more misconception when it fails.
 """
@@ -11,76 +12,23 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from grader.exercises.base import CaseFailed, Context
+from grader.exercises.context import Context
+from grader.exercises.spec import CaseFailed
+from grader.exercises.variants import identifiable, variant_names  # noqa: F401  (re-exported for topic specs)
 
 Check = Callable[[Context, dict, dict], None]
 
 
 # -- expected values (grader side) ---------------------------------------------------------------
 
-def distinct(variants: Mapping[str, Any], reference: Any, *, nonzero: bool = False) -> dict:
-    """The variants whose value differs from the reference (a variant equal to it names nothing).
-
-    Args:
-        variants: misconception → what a student holding it returns (array of any shape, or
-            ``None`` where it does not apply).
-        reference: the right value.
-        nonzero: also drop variants that are all zeros (a zero gradient, e.g. w.r.t. q when each
-            query attends to a single key, is no evidence of any particular misconception).
-    Returns:
-        misconception → value, for the finite variants that differ from ``reference`` in
-        shape or beyond ``rtol=1e-7, atol=1e-10``.
-    """
-    out = {}
-    for name, value in variants.items():
-        if value is None:
-            continue
-        v, r = np.asarray(value), np.asarray(reference)
-        if not np.all(np.isfinite(v)) or (nonzero and not np.any(np.abs(v) > 1e-12)):
-            continue
-        if v.shape != r.shape or not np.allclose(v, r, rtol=1e-7, atol=1e-10):
-            out[name] = value
-    return out
+def distinct(candidates: Mapping[str, Any], reference: Any, *, nonzero: bool = False) -> dict:
+    """The variants a case can name: :func:`grader.exercises.variants.identifiable` (the one filter)."""
+    return identifiable(reference, candidates, nonzero=nonzero)
 
 
-def identifiable_variants(reference: np.ndarray, candidates: Mapping[str, Any]) -> dict:
-    """The variants that exist, differ from the reference, and can be told apart on this case.
-
-    Two misconceptions that give the same output on a case are both left out there: a case
-    names a misconception only when its output identifies it (other cases tell them apart).
-
-    Args:
-        reference: the right value (any shape).
-        candidates: misconception → variant value (``None`` where it does not apply).
-    Returns:
-        misconception → value as a float64 array; "same" means same shape and within
-        ``rtol=1e-9, atol=1e-12``.
-    """
-    def same(a: np.ndarray, b: np.ndarray) -> bool:
-        return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
-
-    found = {}
-    for name, value in candidates.items():
-        if value is not None and name not in found:
-            value = np.asarray(value, dtype=np.float64)
-            if not same(value, np.asarray(reference)):
-                found[name] = value
-    return {
-        name: value for name, value in found.items()
-        if not any(other != name and same(value, v) for other, v in found.items())
-    }
-
-
-def variant_names(ref: Any, function: str) -> tuple:
-    """The variants that the reference's ``_variants.py`` declares (``IMITATES``) for ``function``.
-
-    Args:
-        ref: the reference namespace (``IMITATES`` maps variant name → imitated function).
-        function: the graded function's name.
-    Returns:
-        Variant names, in declaration order (empty when there is no ``IMITATES``).
-    """
-    return tuple(name for name, imitated in getattr(ref, "IMITATES", {}).items() if imitated == function)
+def identifiable_variants(reference: Any, candidates: Mapping[str, Any]) -> dict:
+    """The variants a case can name: :func:`grader.exercises.variants.identifiable` (the one filter)."""
+    return identifiable(reference, candidates)
 
 
 # -- wrapped checks (student side) ---------------------------------------------------------------
@@ -113,7 +61,7 @@ def with_size1_probe(check: Check, diagnosis: str = "squeeze_drops_batch") -> Ch
                 check(ctx, probe, expected["probe"])
             except CaseFailed:
                 raise failed from None
-            text = ctx.exercise.misconceptions.get(diagnosis, diagnosis)
+            text = ctx.exercise.message(diagnosis)
             raise CaseFailed(
                 f"{failed.message}\nThe same check passes when every axis has size ≥ 2: the bug only shows with {inputs.get('size1_axes', 'an axis of size 1')}.\n→ {text}",
                 (*failed.diagnoses, diagnosis),
@@ -150,5 +98,5 @@ def diagnose_forward_too(ctx: Context, check: Callable[[], None], forward: str, 
             names = []
         if not names:
             raise
-        message = failed.message + "".join(f"\n→ (your {forward}) {ctx.exercise.misconceptions.get(n, n)}" for n in names)
+        message = failed.message + "".join(f"\n→ (your {forward}) {ctx.exercise.message(n)}" for n in names)
         raise CaseFailed(message, (*failed.diagnoses, *names), failed.error_map) from None

@@ -25,6 +25,8 @@ class Limits:
         memory_bytes: address-space / memory cap in bytes.
         log_bytes: how much of the child's stdout/stderr is kept, in bytes.
         frame_bytes: largest single reply frame accepted, in bytes.
+        import_s: wall-clock seconds for importing the submission's files (once per
+            submission: torch alone takes seconds on a loaded 2-core machine).
     """
 
     wall_s: float = 10.0
@@ -32,6 +34,7 @@ class Limits:
     memory_bytes: int = 2 << 30
     log_bytes: int = 64 << 10
     frame_bytes: int = 64 << 20
+    import_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,11 @@ class Backend(Protocol):
 
     name: str
 
-    def open(self, limits: Limits) -> Channel:
-        """Start a fresh child serving requests. Raises ``RuntimeError`` when it cannot start."""
+    def open(self, limits: Limits, *, warm: bool = False) -> Channel:
+        """Start a fresh child serving requests. Raises ``RuntimeError`` when it cannot start.
+
+        ``warm``: the child is a submission's warm child (:mod:`grader.runner.warm`), which forks
+        one child per exercise; a sandbox lets only such a child fork. Wrappers must pass it on."""
 
     def shutdown(self) -> None:
         """Release long-lived resources (e.g. a zygote). Idempotent."""

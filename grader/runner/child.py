@@ -14,10 +14,23 @@ Requests (a dict, encoded):
         → ``{"ok": True, "value": ..., "args_after": [...], "kwargs_after": {...},
              "stored_after": {key: [args, kwargs]}, "seconds": float}``
         or ``{"ok": False, "error": {"type", "mro", "message", "traceback"}}``
+    ``{"op": "call_many", "calls": [call request, ...]}`` → one reply frame per call, as for
+        ``call``, each written as soon as that call returns (independent calls, one request)
     ``{"op": "param_count", "ref": key}`` → ``{"ok": True, "value": int}`` (torch modules)
+    ``{"op": "fork", "wall_s": s, "cpu_s": s, "memory_bytes": n}`` (the warm child, after ``load``)
+        forks an *exercise child* that inherits the imported submission. The exercise child
+        answers ``{"ok": True, "forked": pid}`` and serves the next requests; the warm child
+        stays silent until the exercise child has ended (``{"op": "end"}``, a crash, or its
+        wall-clock deadline), then sends one :data:`ENDED` frame saying how it ended.
+    ``{"op": "end"}`` → (exercise child) exits at once, without a reply.
+
+One warm child per submission pays for the imports once; each exercise runs in its own forked
+child, so a crash or a hang costs only that exercise, and no exercise sees another's state.
 """
 from __future__ import annotations
 
+import gc
+import json
 import os
 import re
 import sys
@@ -32,13 +45,33 @@ from grader.runner.framing import read_frame, write_frame
 MAX_REQUEST_BYTES = 1 << 30
 REPLY_MAX_STR = 4000
 
+#: Prefix of the frame the warm child sends when an exercise child has ended, followed by JSON
+#: ``{"returncode", "signal", "cpu_s", "killed_by"}``. Its first four bytes read as a codec
+#: header length of 4 GiB, so no codec message (capped far below) can start with it.
+ENDED = b"\xff\xff\xff\xffdeepgrade-exercise-ended:"
+
+#: Callables run in a just-forked exercise child before it serves anything; the sandbox adds
+#: its ban on new processes here (the warm child itself must still be able to fork).
+AFTER_FORK: list = []
+
+#: Exit code of an exercise child whose setup (``AFTER_FORK``, limits) failed.
+FORK_SETUP_FAILED_EXIT = 121
+
+# Seconds the warm child lets an exercise child run past its wall-clock limit: the grader's
+# own deadline starts a little later (after the load round trip), so the warm child's kill
+# report arrives before the grader gives up on it.
+_WALL_SLACK_S = 0.25
+
 
 class _State:
     def __init__(self) -> None:
         self.modules: dict[str, Any] = {}
+        self.import_errors: dict[str, str] = {}
         self.stored: dict[str, Any] = {}
         self.stored_args: dict[str, tuple] = {}
         self.workdir = Path.cwd()
+        self.written: dict | None = None         # the files last written to workdir
+        self.exercise = False                    # True in a forked exercise child
 
 
 def serve(rfile: BinaryIO, wfile: BinaryIO) -> None:
@@ -49,15 +82,26 @@ def serve(rfile: BinaryIO, wfile: BinaryIO) -> None:
         wfile: binary stream for reply frames.
     """
     state = _State()
+    # The ops that keep the warm child and its exercise children in step are bound here, before
+    # any student code runs: a submission that patches this module at import changes what its
+    # own calls return, never how its exercises are forked, loaded and ended.
+    control = {"load": _load_op, "fork": _fork_exercise, "end": _end_op,
+               "call_many": lambda st, req: _stream_calls(st, req, wfile)}
     while True:
         try:
             request = codec.decode(read_frame(rfile, MAX_REQUEST_BYTES))
         except EOFError:
             return
         try:
-            reply = _handle(state, request)
+            op = request.get("op") if isinstance(request, dict) else None
+            reply = control[op](state, request) if op in control else _handle(state, request)
         except BaseException as exc:  # never let the loop die on a student's exception
             reply = {"ok": False, "error": _describe(exc, state.workdir)}
+        if reply is None:
+            continue                             # already written (call_many)
+        if isinstance(reply, dict) and "$ended" in reply and not state.exercise:
+            write_frame(wfile, ENDED + json.dumps(reply["$ended"]).encode())
+            continue
         try:
             payload = codec.encode(reply, max_str=REPLY_MAX_STR)
         except BaseException as exc:
@@ -135,8 +179,43 @@ def _install_plotting_stand_ins() -> None:
 _PLOTTING_MISSING: set = set()
 
 
+def _load_op(state: _State, request: dict) -> dict:
+    return _load(state, request["files"], request.get("want", []))
+
+
+def _end_op(state: _State, request: dict) -> dict:
+    if not state.exercise:
+        return {"ok": False, "error": {"type": "ProtocolError", "mro": [], "message": "end outside an exercise", "traceback": ""}}
+    _exit_now(0)
+    return {}
+
+
 def _load(state: _State, files: dict, want: list) -> dict:
     _install_plotting_stand_ins()
+    _write_files(state, files)
+    # Files that define a wanted name first: a student's transformer_layers.py (which imports
+    # torch, seconds on a laptop) is then not imported to grade a numpy function from another
+    # file. The other files are imported only if a name is still missing (e.g. re-exported).
+    defining = [rel for rel in sorted(files) if any(_defines(files[rel], name) for name in want)]
+    _import_files(state, defining, state.import_errors)
+    relevant = defining
+    if any(_find(state, name) is None for name in want):
+        _import_files(state, [rel for rel in sorted(files) if rel not in defining], state.import_errors)
+        relevant = sorted(files)
+    stems = {Path(rel).stem for rel in relevant}
+    import_errors = {m: text for m, text in state.import_errors.items() if m in stems}
+    found = {}
+    for wanted in want:
+        owner = _find(state, wanted)
+        if owner is not None:
+            found[wanted] = owner
+    return {"ok": True, "found": found, "import_errors": import_errors}
+
+
+def _write_files(state: _State, files: dict) -> None:
+    """Writes the submission into the scratch folder and puts its folders on ``sys.path`` (once)."""
+    if state.written == files:
+        return                                   # an exercise child of a warm child: done there
     dirs = []
     for rel, source in sorted(files.items()):
         path = (state.workdir / rel).resolve()
@@ -147,20 +226,7 @@ def _load(state: _State, files: dict, want: list) -> dict:
         if str(path.parent) not in dirs:
             dirs.append(str(path.parent))
     sys.path[:0] = dirs
-    import_errors: dict = {}
-    # Files that define a wanted name first: a student's transformer_layers.py (which imports
-    # torch, seconds on a laptop) is then not imported to grade a numpy function from another
-    # file. The other files are imported only if a name is still missing (e.g. re-exported).
-    defining = [rel for rel in sorted(files) if any(_defines(files[rel], name) for name in want)]
-    _import_files(state, defining, import_errors)
-    if any(_find(state, name) is None for name in want):
-        _import_files(state, [rel for rel in sorted(files) if rel not in defining], import_errors)
-    found = {}
-    for wanted in want:
-        owner = _find(state, wanted)
-        if owner is not None:
-            found[wanted] = owner
-    return {"ok": True, "found": found, "import_errors": import_errors}
+    state.written = dict(files)
 
 
 def _defines(source: str, name: str) -> bool:
@@ -243,6 +309,21 @@ def _call(state: _State, request: dict) -> dict:
     return reply
 
 
+def _stream_calls(state: _State, request: dict, wfile: BinaryIO) -> None:
+    """Runs each call of a ``call_many`` request in turn and writes its reply as soon as it
+    returns, so that a call that hangs or kills the process costs only the calls after it."""
+    for call in request["calls"]:
+        try:
+            reply = _handle(state, call)         # a module global: patched as for "call"
+        except BaseException as exc:             # one call's exception is that call's reply
+            reply = {"ok": False, "error": _describe(exc, state.workdir)}
+        try:
+            payload = codec.encode(reply, max_str=REPLY_MAX_STR)
+        except BaseException as exc:
+            payload = codec.encode({"ok": False, "error": _describe(exc, state.workdir)}, max_str=REPLY_MAX_STR)
+        write_frame(wfile, payload)
+
+
 def _pick(value: Any, path) -> Any:
     try:
         for step in path:
@@ -250,6 +331,129 @@ def _pick(value: Any, path) -> Any:
         return value
     except Exception:
         return codec.Opaque(f"nothing at {list(path)} of a {type(value).__name__}")
+
+
+def _fork_exercise(state: _State, request: dict) -> dict:
+    """Forks an exercise child (see the module docstring); in the warm child, returns the
+    :data:`ENDED` report once the exercise child is gone, as the reply to write."""
+    if state.exercise:
+        raise RuntimeError("an exercise child cannot fork another")
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        # Children of a process that ran OpenMP with several threads hang in their first
+        # parallel op; the student's imports may have run one.
+        torch.set_num_threads(1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # What the imports created is never collected in an exercise child, so the child's garbage
+    # collector does not touch (and copy) the pages holding it.
+    gc.freeze()
+    pid = os.fork()
+    if pid == 0:
+        state.exercise = True
+        try:
+            _limit_exercise(request)
+            for hook in AFTER_FORK:
+                hook()
+        except BaseException as exc:
+            print(f"exercise child setup failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            _exit_now(FORK_SETUP_FAILED_EXIT)
+        return {"ok": True, "forked": os.getpid()}
+    return {"$ended": _await_exercise(pid, float(request.get("wall_s", 10.0)) + _WALL_SLACK_S)}
+
+
+def _limit_exercise(request: dict) -> None:
+    """Lowers the inherited rlimits to the exercise's own (an unprivileged process may lower).
+
+    CPU: ``cpu_s`` rounded up, soft = hard, so the kernel kills at the limit; the count starts
+    at 0 in the new process. Address space (Linux): the size after the submission's imports
+    plus ``memory_bytes``, so importing torch (CPU or CUDA build) never eats into the budget
+    while a memory bomb still meets the limit.
+    """
+    import resource
+
+    def lower(res: int, value: int) -> None:
+        soft, hard = resource.getrlimit(res)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(res, (value, value))
+
+    if request.get("cpu_s"):
+        lower(resource.RLIMIT_CPU, max(1, int(-(-float(request["cpu_s"]) // 1))))
+    if request.get("memory_bytes") and sys.platform.startswith("linux"):
+        lower(resource.RLIMIT_AS, _vm_size() + int(request["memory_bytes"]))
+    if sys.platform.startswith("linux"):
+        _parent_death_signal()
+
+
+def _vm_size() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _parent_death_signal() -> None:
+    """Asks the kernel to SIGKILL this process when its parent dies (Linux; best effort: the
+    sandbox's seccomp policy refuses it, and there the pid namespace does the same job)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def _await_exercise(pid: int, wall_s: float) -> dict:
+    """Waits for an exercise child, killing it ``wall_s`` seconds after the fork; returns how it ended."""
+    import select
+    import signal
+
+    deadline = time.monotonic() + wall_s
+    killed_by = None
+    pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+    try:
+        while True:
+            left = None if killed_by else max(0.0, deadline - time.monotonic())
+            if pidfd is not None:
+                if select.select([pidfd], [], [], left)[0]:
+                    break
+            else:                                    # macOS: poll (no pidfd)
+                got, status, usage = os.wait4(pid, os.WNOHANG)
+                if got == pid:
+                    return _ended(status, usage, killed_by)
+                time.sleep(0.005 if left is None else min(0.005, left))
+            if not killed_by and time.monotonic() >= deadline:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                killed_by = "wall"
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+    _, status, usage = os.wait4(pid, 0)
+    return _ended(status, usage, killed_by)
+
+
+def _ended(status: int, usage, killed_by: str | None) -> dict:
+    return {
+        "returncode": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 4),
+        "killed_by": killed_by,
+    }
+
+
+def _exit_now(code: int) -> None:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    os._exit(code)
 
 
 def _format_error(exc: BaseException, workdir: Path) -> str:

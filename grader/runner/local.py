@@ -56,11 +56,26 @@ def _limit_resources(limits: Limits):
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         if sys.platform.startswith("linux"):
-            # Python + numpy + torch reserve ~1 GiB of address space before doing anything.
+            # RLIMIT_DATA, not RLIMIT_AS: importing a CUDA build of torch maps several GiB of
+            # address space but little private data, and a memory bomb (numpy, bytearray,
+            # torch's allocator: private anonymous memory) still meets it. Each exercise child
+            # then caps its address space relative to its size after the imports
+            # (grader.runner.child._limit_exercise).
             budget = limits.memory_bytes + (1 << 30)
-            resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+            resource.setrlimit(resource.RLIMIT_DATA, (budget, budget))
+            _die_with_parent()
 
     return apply
+
+
+def _die_with_parent() -> None:
+    # PR_SET_PDEATHSIG: a grader (or Dask worker) that dies takes its student processes along.
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 class LocalChannel:
@@ -82,6 +97,7 @@ class LocalChannel:
         )
         self._frames: queue.Queue = queue.Queue()
         self._log = bytearray()
+        self._log_lock = threading.Lock()
         self._reason = ""
         self._exit: ChildExit | None = None
         threading.Thread(target=self._read_frames, daemon=True).start()
@@ -103,9 +119,16 @@ class LocalChannel:
             chunk = self._proc.stderr.read1(65536)
             if not chunk:
                 return
-            room = self._limits.log_bytes - len(self._log)
-            if room > 0:
-                self._log += chunk[:room]
+            with self._log_lock:
+                room = self._limits.log_bytes - len(self._log)
+                if room > 0:
+                    self._log += chunk[:room]
+
+    def take_log(self) -> str:
+        """Returns the output kept so far and starts keeping afresh (for the next exercise)."""
+        with self._log_lock:
+            log, self._log = self._log, bytearray()
+        return log.decode("utf-8", "replace")
 
     def send(self, payload: bytes) -> None:
         try:
@@ -182,8 +205,11 @@ class LocalBackend:
 
     name = "local"
 
-    def open(self, limits: Limits) -> Channel:
-        """Start a child. Raises ``RuntimeError`` if Python cannot be started."""
+    def open(self, limits: Limits, *, warm: bool = False) -> Channel:
+        """Start a child. Raises ``RuntimeError`` if Python cannot be started.
+
+        ``warm`` (a warm child that forks exercise children, :mod:`grader.runner.warm`) changes
+        nothing here: no policy forbids forking in this backend."""
         try:
             return LocalChannel(limits)
         except OSError as exc:

@@ -16,9 +16,6 @@ from grader.runner import codec
 from grader.runner.backend import Backend, ChildGone, ChildTimeout, Limits
 
 
-# Importing a submission may import torch (seconds on a loaded 2-core machine): its own budget.
-LOAD_WALL_S = 30.0
-
 
 class SessionAborted(Exception):
     """The student process is gone (timeout, crash, limit, protocol violation).
@@ -112,13 +109,17 @@ class Session:
         Raises:
             SessionAborted: the child could not start, or importing hung or killed it.
         """
+        limits = self._limits
+        # Importing may import torch (seconds on a loaded 2-core machine): its own budget,
+        # limits.import_s. A warm host (grader.runner.warm) has imported the files already.
+        preloaded = bool(getattr(self._backend, "preloads", False))
         try:
             # The session enforces the load and call deadlines itself; the backend's own
             # wall-clock kill (sandbox) is a backstop covering both phases.
-            self._channel = self._backend.open(replace(self._limits, wall_s=self._limits.wall_s + LOAD_WALL_S + 5))
+            self._channel = self._backend.open(limits if preloaded else replace(limits, wall_s=limits.wall_s + limits.import_s + 5))
         except RuntimeError as exc:
             raise SessionAborted(f"the grader could not start a process for your code: {exc}", "crashed") from None
-        self._deadline = time.monotonic() + max(self._limits.wall_s, LOAD_WALL_S)
+        self._deadline = time.monotonic() + max(limits.wall_s, limits.import_s)
         reply = self._roundtrip({"op": "load", "files": files, "want": want}, what="importing your files")
         # The calls get their own budget, so slow imports (torch) do not eat into it.
         self._deadline = time.monotonic() + self._limits.wall_s
@@ -150,7 +151,23 @@ class Session:
             StudentError: the function raised.
             SessionAborted: the process is gone.
         """
-        request = {
+        request = self.request(func, *args, store=store, send=send, echo_args=echo_args,
+                               echo_stored=echo_stored, **kwargs)
+        reply = self._roundtrip(request, what=f"running {_name(func)}")
+        return _to_reply(reply)
+
+    def request(
+        self,
+        func: str | codec.Ref,
+        *args: Any,
+        store: str | None = None,
+        send: str | list = "all",
+        echo_args: bool = False,
+        echo_stored: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> dict:
+        """The request :meth:`call` would send (same arguments), without sending it."""
+        return {
             "op": "call",
             "func": func,
             "args": list(args),
@@ -160,51 +177,74 @@ class Session:
             "echo_args": echo_args,
             "echo_stored": list(echo_stored),
         }
-        name = func if isinstance(func, str) else f"{func.key}.{'.'.join(map(str, func.path))}"
-        reply = self._roundtrip(request, what=f"running {name}")
-        return Reply(
-            value=reply.get("value"),
-            args_after=reply.get("args_after"),
-            kwargs_after=reply.get("kwargs_after"),
-            stored_after=reply.get("stored_after") or {},
-            seconds=float(reply.get("seconds", 0.0)) if codec.is_finite_number(reply.get("seconds", 0.0)) else 0.0,
-        )
+
+    def call_many(self, requests: list[dict]) -> list:
+        """Several independent calls in one round trip; the child runs them in order.
+
+        Args:
+            requests: from :meth:`request`. Calls that depend on each other (``store``, or a
+                ``Ref`` to what another call stored) must not be batched.
+        Returns:
+            One entry per request, in order: a :class:`Reply`, or the :class:`StudentError` its
+            function raised (not raised here); when a call hangs or ends the process, the list
+            stops with that call's :class:`SessionAborted` (the process is then closed).
+        Raises:
+            SessionAborted: the request could not even be sent.
+        """
+        if not requests:
+            return []
+        self._send({"op": "call_many", "calls": requests}, f"running {_name(requests[0]['func'])}")
+        out: list = []
+        for request in requests:
+            # One reply frame per call, as each call returns: a call that hangs or kills the
+            # process ends the list with the SessionAborted it caused; the calls before it keep
+            # their replies and the calls after it were never run.
+            try:
+                reply = self._receive(f"running {_name(request['func'])}")
+            except SessionAborted as aborted:
+                out.append(aborted)
+                break
+            out.append(_to_reply(reply) if reply["ok"] else _student_error(reply))
+        return out
 
     def param_count(self, key: str) -> int:
         """Number of parameters of a stored torch module."""
         return int(self._roundtrip({"op": "param_count", "ref": key}, what="counting parameters")["value"])
 
     def _roundtrip(self, request: dict, what: str) -> dict:
+        self._send(request, what)
+        reply = self._receive(what)
+        if not reply["ok"]:
+            raise _student_error(reply)
+        return reply
+
+    def _send(self, request: dict, what: str) -> None:
         if self._channel is None:
             raise SessionAborted("the student process is not running", "crashed")
         try:
             self._channel.send(codec.encode(request))
+        except ChildGone as gone:
+            raise self._gone(gone, what) from None
+
+    def _receive(self, what: str) -> dict:
+        """One reply (``ok`` true or false), or SessionAborted with the student's message."""
+        if self._channel is None:
+            raise SessionAborted("the student process is not running", "crashed")
+        try:
             remaining = self._deadline - time.monotonic()
             if remaining <= 0:
                 raise ChildTimeout()
             raw = self._channel.recv(remaining)
         except ChildTimeout:
             self.close()
-            limit = self._limits.wall_s if what != "importing your files" else max(self._limits.wall_s, LOAD_WALL_S)
+            limit = self._limits.wall_s if what != "importing your files" else max(self._limits.wall_s, self._limits.import_s)
             raise SessionAborted(
                 f"timed out while {what}: the wall-clock limit is {limit:g} s "
                 "(look for an infinite loop or a very slow loop over elements)",
                 "timeout",
             ) from None
         except ChildGone as gone:
-            self.log = gone.exit.log
-            self._channel = None
-            tail = _tail(gone.exit.log)
-            timed_out = "time limit" in gone.exit.reason or "wall-clock" in gone.exit.reason
-            hint = (
-                " (look for an infinite loop or a very slow loop over elements)"
-                if timed_out
-                else " (exit(), sys.exit() or os._exit() in your code, a crash in native code, or too much memory end the process)"
-            )
-            raise SessionAborted(
-                f"your code's process ended while {what}: {gone.exit.reason}{hint}" + (f"\nlast output:\n{tail}" if tail else ""),
-                "timeout" if timed_out else "crashed",
-            ) from None
+            raise self._gone(gone, what) from None
         try:
             reply = codec.decode(raw)
         except codec.CodecError as exc:
@@ -213,15 +253,22 @@ class Session:
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             self.close()
             raise SessionAborted("your code's process sent an unreadable reply", "crashed")
-        if not reply["ok"]:
-            err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-            raise StudentError(
-                str(err.get("type", "Exception")),
-                [str(m) for m in err.get("mro", [])] if isinstance(err.get("mro"), list) else [],
-                str(err.get("message", "")),
-                str(err.get("traceback", "")),
-            )
         return reply
+
+    def _gone(self, gone: ChildGone, what: str) -> SessionAborted:
+        self.log = gone.exit.log
+        self._channel = None
+        tail = _tail(gone.exit.log)
+        timed_out = "time limit" in gone.exit.reason or "wall-clock" in gone.exit.reason
+        hint = (
+            " (look for an infinite loop or a very slow loop over elements)"
+            if timed_out
+            else " (exit(), sys.exit() or os._exit() in your code, a crash in native code, or too much memory end the process)"
+        )
+        return SessionAborted(
+            f"your code's process ended while {what}: {gone.exit.reason}{hint}" + (f"\nlast output:\n{tail}" if tail else ""),
+            "timeout" if timed_out else "crashed",
+        )
 
     def close(self) -> None:
         """End the child (idempotent); keeps its log in ``self.log``."""
@@ -229,6 +276,31 @@ class Session:
             exit_ = self._channel.close()
             self.log = exit_.log
             self._channel = None
+
+
+def _name(func: str | codec.Ref) -> str:
+    return func if isinstance(func, str) else f"{func.key}.{'.'.join(map(str, func.path))}"
+
+
+def _to_reply(reply: dict) -> Reply:
+    seconds = reply.get("seconds", 0.0)
+    return Reply(
+        value=reply.get("value"),
+        args_after=reply.get("args_after"),
+        kwargs_after=reply.get("kwargs_after"),
+        stored_after=reply.get("stored_after") or {},
+        seconds=float(seconds) if codec.is_finite_number(seconds) else 0.0,
+    )
+
+
+def _student_error(reply: dict) -> StudentError:
+    err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+    return StudentError(
+        str(err.get("type", "Exception")),
+        [str(m) for m in err.get("mro", [])] if isinstance(err.get("mro"), list) else [],
+        str(err.get("message", "")),
+        str(err.get("traceback", "")),
+    )
 
 
 def _tail(log: str, lines: int = 8) -> str:

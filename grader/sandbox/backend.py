@@ -90,7 +90,7 @@ class _Zygote:
 class SandboxBackend:
     """A :class:`grader.runner.backend.Backend` whose children are locked down (Linux, root).
 
-    Each child is forked from a zygote that already imported numpy and torch, into fresh pid,
+    Each child is forked from a zygote that already imported numpy, into fresh pid,
     mount, network, IPC, UTS and cgroup namespaces, with a minimal read-only root, rlimits,
     cgroup limits, an unprivileged uid per slot, Landlock and seccomp (see :mod:`.jail`).
 
@@ -102,7 +102,7 @@ class SandboxBackend:
 
     name = "sandbox"
 
-    def __init__(self, slots: int | None = None, base_uid: int = 64000, *,
+    def __init__(self, slots: int | None = None, base_uid: int | None = None, *,
                  entry: str = DEFAULT_ENTRY, scratch_bytes: int = 32 << 20,
                  tmp_bytes: int = 8 << 20, file_bytes: int = 16 << 20, open_files: int = 64,
                  threads: int = 16, flood_bytes: int | None = None,
@@ -112,7 +112,9 @@ class SandboxBackend:
 
         Args:
             slots: concurrent children; default ``os.cpu_count()``.
-            base_uid: slot ``i`` runs as uid and gid ``base_uid + i`` (must be unused).
+            base_uid: slot ``i`` runs as uid and gid ``base_uid + i`` (must be unused). Default:
+                a range no other grader on this host holds, claimed with a lock
+                (:mod:`.uids`) and kept until :meth:`shutdown`.
             entry: ``"module:function"`` serving requests in the child, called as
                 ``serve(rfile, wfile)``; imported by the zygote before any fork.
             scratch_bytes: size of the child's writable cwd (tmpfs), bytes.
@@ -130,9 +132,19 @@ class SandboxBackend:
             _fail_at: test hook: a setup step name (``jail.STEPS``) that every child fails at.
         Raises:
             ValueError: bad slot count or uid range.
+            RuntimeError: every uid range is held by another grader.
         Never raises for a missing protection: ``open()`` does (fail closed).
         """
         self.slots = slots or os.cpu_count() or 1
+        self._uids = None
+        self._problems = probe()
+        if base_uid is None and self.slots >= 1:
+            if self._problems:
+                base_uid = 64000                  # never used: open() refuses anyway
+            else:
+                from .uids import claim
+                self._uids = claim(self.slots)
+                base_uid = self._uids.base
         if self.slots < 1 or base_uid < 1000 or base_uid + self.slots > 2 ** 31 - 2:
             raise ValueError(f"bad slots={slots} / base_uid={base_uid}")
         self.base_uid = base_uid
@@ -144,7 +156,6 @@ class SandboxBackend:
         self._headroom = cgroup_headroom_bytes
         self._ready_timeout_s = ready_timeout_s
         self._fail_at = _fail_at
-        self._problems = probe()
         self._closed = False
         self._zygote: _Zygote | None = None
         self._zlock = threading.Lock()              # zygote (re)start and job submission
@@ -178,11 +189,13 @@ class SandboxBackend:
         with self._zlock:
             self._ensure_zygote()
 
-    def open(self, limits: Limits) -> SandboxChannel:
+    def open(self, limits: Limits, *, warm: bool = False) -> SandboxChannel:
         """Starts a sandboxed child and returns a channel to it; blocks while all slots are busy.
 
         Args:
             limits: wall_s, cpu_s (rounded up to whole seconds), memory_bytes, log and frame caps.
+            warm: a warm child (:mod:`grader.runner.warm`) that may fork exercise children
+                (see :mod:`.seccomp_filter`); it holds its slot until it is closed.
         Returns:
             A channel whose child has completed its lockdown and is serving.
         Raises:
@@ -193,7 +206,7 @@ class SandboxBackend:
         for attempt in range(2):
             slot = self._acquire_slot()
             try:
-                chan = self._start_child(slot, limits)
+                chan = self._start_child(slot, limits, warm)
             except BaseException:
                 self._release_slot(slot)
                 raise
@@ -224,6 +237,8 @@ class SandboxBackend:
             self._cgroups.remove()
         if self._runtime_dir is not None:
             shutil.rmtree(self._runtime_dir, ignore_errors=True)
+        if self._uids is not None:
+            self._uids.release()
         atexit.unregister(self.shutdown)
 
     # ------------------------------------------------------------------ internals
@@ -259,7 +274,7 @@ class SandboxBackend:
                                    timeout=max(60.0, self._ready_timeout_s))
         return self._zygote
 
-    def _start_child(self, slot: int, limits: Limits) -> SandboxChannel:
+    def _start_child(self, slot: int, limits: Limits, warm: bool = False) -> SandboxChannel:
         procs: list[str] = []
         with self._zlock:
             zygote = self._ensure_zygote()
@@ -277,7 +292,8 @@ class SandboxBackend:
                        cpu_s=cpu_rlimit_seconds(limits.cpu_s), memory_bytes=int(limits.memory_bytes),
                        file_bytes=self._file_bytes, open_files=self._open_files,
                        threads=self._threads, scratch_bytes=self._scratch_bytes,
-                       tmp_bytes=self._tmp_bytes, cgroup_procs=procs, fail_at=self._fail_at)
+                       tmp_bytes=self._tmp_bytes, cgroup_procs=procs, fail_at=self._fail_at,
+                       warm=warm)
         req_r, req_w = os.pipe()
         reply_r, reply_w = os.pipe()
         log_r, log_w = os.pipe()
@@ -303,9 +319,12 @@ class SandboxBackend:
                 self._release_slot(slot)
             return oom
 
-        return SandboxChannel(limits=limits, flood_bytes=self._flood_bytes or 16 * limits.log_bytes,
+        chan = SandboxChannel(limits=limits, flood_bytes=self._flood_bytes or 16 * limits.log_bytes,
                               request_w=req_w, reply_r=reply_r, log_r=log_r, status=status,
                               on_end=on_end)
+        cgroups = self._cgroups
+        chan.oom_kills = (lambda: cgroups.oom_kills(slot)) if cgroups is not None else (lambda: 0)
+        return chan
 
     def _submit(self, spec: JobSpec, fds: list[int]) -> None:
         with self._zlock:

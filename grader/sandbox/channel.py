@@ -47,6 +47,7 @@ class SandboxChannel:
         """
         self.limits = limits
         self.pid: int | None = None              # host pid of the child, once the zygote says
+        self.oom_kills: Callable[[], int] = lambda: 0   # the slot's OOM kills so far (backend sets)
         self.zygote_died = False
         self._flood_bytes = flood_bytes
         self._req: int | None = request_w
@@ -74,7 +75,10 @@ class SandboxChannel:
         if self._exit is not None:
             raise ChildGone(self._exit)
         self._awaiting += 1
-        for view in (memoryview(_HEADER.pack(len(payload))), memoryview(payload)):
+        # One write for a small frame: each write to the pipe may wake the child.
+        parts = ((_HEADER.pack(len(payload)) + payload,) if len(payload) <= _CHUNK
+                 else (_HEADER.pack(len(payload)), payload))
+        for view in map(memoryview, parts):
             while view:
                 r, w = self._wait(self._hard_deadline, want_write=True)
                 if r:
@@ -99,6 +103,12 @@ class SandboxChannel:
         """Ends the child (EOF on its requests, SIGKILL after a short grace), reaps it, returns
         how it ended. Idempotent."""
         return self._finish(kill=False, closing=True)
+
+    def take_log(self) -> str:
+        """Returns the output kept so far and starts afresh: the log cap and the flood count
+        then apply to what comes next (a warm child's next exercise)."""
+        log, self._log, self._log_total = self._log, bytearray(), 0
+        return bytes(log).decode("utf-8", "replace")
 
     # ------------------------------------------------------------------ used by the backend
     def wait_ready(self, timeout: float) -> None:

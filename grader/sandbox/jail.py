@@ -59,6 +59,8 @@ class Prepared:
         template_fd: the template mount namespace (:func:`.rootfs.create_template`).
         seccomp: the built, not yet loaded ``pyseccomp.SyscallFilter``.
         entry: ``"module:function"`` of the serving loop (already imported by the zygote).
+        seccomp_warm: the same policy without the process rules, for a warm child.
+        fork_ban: the process rules alone, stacked by each exercise child of a warm child.
         parent_pidfd: a pidfd of the slot zygote (readable once it has exited); set by the
             slot zygote itself.
     """
@@ -67,6 +69,8 @@ class Prepared:
     template_fd: int
     seccomp: object
     entry: str
+    seccomp_warm: object = None
+    fork_ban: object = None
     parent_pidfd: int = -1
 
 
@@ -205,7 +209,14 @@ def _landlock(job: JobSpec, fds: dict[str, int], prep: Prepared) -> None:
 
 
 def _seccomp(job: JobSpec, fds: dict[str, int], prep: Prepared) -> None:
-    prep.seccomp.load()
+    if not job.warm:
+        prep.seccomp.load()
+        return
+    if prep.seccomp_warm is None or prep.fork_ban is None:
+        raise RuntimeError("no warm-child seccomp policy was prepared")
+    # Registered before any student code runs; each exercise child loads it right after fork.
+    importlib.import_module("grader.runner.child").AFTER_FORK.append(prep.fork_ban.load)
+    prep.seccomp_warm.load()
 
 
 _STEP = {"fds": _fds, "namespaces": _namespaces, "rootfs": _rootfs,

@@ -62,6 +62,8 @@ class JobSpec:
         tmp_bytes: size of the tmpfs mounted at :data:`TMP_DIR`.
         cgroup_procs: ``cgroup.procs`` files (host paths) the child joins before anything else.
         fail_at: test hook: name of a setup step that must fail (see ``jail.STEPS``).
+        warm: the child is a warm child (:mod:`grader.runner.warm`): it may fork exercise
+            children, each of which loads the ban on new processes before serving.
     """
 
     slot: int
@@ -76,6 +78,7 @@ class JobSpec:
     tmp_bytes: int
     cgroup_procs: list[str] = field(default_factory=list)
     fail_at: str | None = None
+    warm: bool = False
 
     def encode(self) -> bytes:
         """Returns the spec as UTF-8 JSON bytes."""

@@ -13,6 +13,12 @@ A deny-list on top of the namespaces, rlimits and Landlock, aimed at what those 
   changing ``PDEATHSIG`` or ``DUMPABLE``, and a list of kernel interfaces students never need
   (bpf, io_uring, keyrings, perf, userfaultfd, modules, ...).
 
+A *warm child* (one per submission, :mod:`grader.runner.warm`) must fork one exercise child per
+exercise, so it gets the policy without the process rules (``build(allow_fork=True)``), and each
+exercise child stacks :func:`build_fork_ban` on top before it serves: student code runs with
+fork allowed only while the submission is imported, and then still inside the slot's pid
+namespace, RLIMIT_NPROC and pids cgroup.
+
 Denied calls fail with an errno (EPERM unless noted), so student code sees an ordinary
 ``PermissionError`` instead of dying. Syscalls of another ABI (i386, x32) kill the process:
 that is libseccomp's default for a foreign architecture.
@@ -32,6 +38,7 @@ _TIOCSTI = 0x5412
 # for one of these, build() fails (closed). The rest are refused when the kernel knows them.
 _ESSENTIAL = ("fork", "vfork", "execve", "execveat", "ptrace", "unshare", "setns", "mount",
               "memfd_create", "shmget", "shmat", "process_vm_readv", "process_vm_writev")
+_PROCESS_CALLS = ("fork", "vfork")
 _OPTIONAL = ("umount2", "pivot_root", "chroot", "bpf", "perf_event_open", "userfaultfd",
              "io_uring_setup", "io_uring_enter", "io_uring_register", "keyctl", "add_key",
              "request_key", "kexec_load", "kexec_file_load", "init_module", "finit_module",
@@ -42,11 +49,14 @@ _OPTIONAL = ("umount2", "pivot_root", "chroot", "bpf", "perf_event_open", "userf
              "vhangup", "uselib")
 
 
-def build():
+def build(allow_fork: bool = False):
     """Returns a ``pyseccomp.SyscallFilter`` holding the policy above (not loaded yet).
 
     Built once in the zygote; each child calls ``.load()`` on its copy after fork.
 
+    Args:
+        allow_fork: leave out the rules on new processes (``fork``, ``vfork``, ``clone``
+            without ``CLONE_THREAD``; ``execve`` stays denied) for a warm child.
     Raises:
         ImportError / RuntimeError: pyseccomp or libseccomp is missing.
         OSError: an essential rule could not be added.
@@ -56,7 +66,8 @@ def build():
     f = sc.SyscallFilter(defaction=sc.ALLOW)
     deny = sc.ERRNO(errno.EPERM)
     f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
-    f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, syscalls.CLONE_THREAD, 0))
+    if not allow_fork:
+        _deny_new_processes(f, sc)
     f.add_rule(sc.ERRNO(errno.EACCES), "socket", sc.Arg(0, sc.NE, socket.AF_UNIX))
     both = _MAP_SHARED | _MAP_ANONYMOUS
     f.add_rule(sc.ERRNO(errno.ENOMEM), "mmap", sc.Arg(3, sc.MASKED_EQ, both, both))
@@ -64,10 +75,32 @@ def build():
     f.add_rule(deny, "prctl", sc.Arg(0, sc.EQ, _PR_SET_DUMPABLE))
     f.add_rule(deny, "ioctl", sc.Arg(1, sc.EQ, _TIOCSTI))
     for name in _ESSENTIAL:
-        f.add_rule(deny, name)
+        if not (allow_fork and name in _PROCESS_CALLS):
+            f.add_rule(deny, name)
     for name in _OPTIONAL:
         try:
             f.add_rule(deny, name)
         except (OSError, ValueError, RuntimeError):
             pass            # syscall unknown to this libseccomp/arch: nothing to deny
     return f
+
+
+def build_fork_ban():
+    """Returns the filter an exercise child stacks on the warm child's: no new processes.
+
+    Raises:
+        ImportError / RuntimeError: pyseccomp or libseccomp is missing.
+    """
+    import pyseccomp as sc
+
+    f = sc.SyscallFilter(defaction=sc.ALLOW)
+    f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+    _deny_new_processes(f, sc)
+    return f
+
+
+def _deny_new_processes(f, sc) -> None:
+    deny = sc.ERRNO(errno.EPERM)
+    f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, syscalls.CLONE_THREAD, 0))
+    for name in _PROCESS_CALLS:
+        f.add_rule(deny, name)

@@ -1,10 +1,10 @@
 """The zygote: a warm process that forks one sandboxed child per job. Linux only.
 
-Importing torch costs 1.5-2.5 s; forking a process that already has it costs ~10 ms. The grader
+Starting Python and importing numpy costs ~0.15 s; forking a process that has it costs ~2 ms. The grader
 starts this module with exec (``subprocess``, clean environment, ``OMP_NUM_THREADS=1``,
 ``MALLOC_ARENA_MAX=2``) so that the zygote holds nothing of the grader's memory: no reference
-solutions, expected outputs or course secret. It imports numpy, torch (one thread: children of a
-process that ran OpenMP in parallel hang) and the serving module, never ``grader.exercises``,
+solutions, expected outputs or course secret. It imports numpy (not torch: a submission that needs it
+imports it once, in its warm child) and the serving module, never ``grader.exercises``,
 ``grader.reference`` or ``solutions/``; :func:`_check_modules` enforces that.
 
 Two levels, so that no child pays for a cgroup migration (an RCU grace period, 5-15 ms here):
@@ -93,11 +93,14 @@ def prepare(config: dict) -> jail.Prepared:
     module, _, func = config["entry"].partition(":")      # first: a bad entry fails in ~0.1 s
     if not callable(getattr(importlib.import_module(module), func, None)):
         raise RuntimeError(f"{config['entry']} is not a function")
-    import numpy  # noqa: F401  (the point of the zygote: pay for these imports once)
-    import torch
-    torch.set_num_threads(1)
+    # numpy: nearly every submission imports it. Not torch: 0.2 GB more to fork per child and
+    # 1.5-2.5 s more to start; a submission that imports torch pays for it once, in its warm
+    # child (grader.runner.warm).
+    import numpy  # noqa: F401  (the point of the zygote: pay for this import once)
     try:
         seccomp = seccomp_filter.build()
+        seccomp_warm = seccomp_filter.build(allow_fork=True)
+        fork_ban = seccomp_filter.build_fork_ban()
     except (ImportError, RuntimeError) as e:
         raise RuntimeError(f"pyseccomp missing or unusable: {e}") from e
     if landlock.abi_version() < 1:
@@ -110,7 +113,8 @@ def prepare(config: dict) -> jail.Prepared:
     # dirty (copy) the pages holding them: faster and less memory per child.
     gc.collect()
     gc.freeze()
-    return jail.Prepared(plan=plan, template_fd=template_fd, seccomp=seccomp, entry=config["entry"])
+    return jail.Prepared(plan=plan, template_fd=template_fd, seccomp=seccomp, entry=config["entry"],
+                         seccomp_warm=seccomp_warm, fork_ban=fork_ban)
 
 
 class MainZygote:

@@ -1,7 +1,9 @@
 """Known-wrong versions of assignment 01 (instructor only; never released).
 
-Each ``variant_<misconception>`` takes the same arguments as the function it imitates and
-returns what a student with that misconception returns (``None`` when it would not apply).
+Each ``variant_<name>`` takes the same arguments as the function it imitates and returns
+what a student with that misconception returns (``None`` when it would not apply).
+``IMITATES`` maps each variant to (imitated function, misconception); the feedback for a
+misconception is the grader's, never this file's.
 """
 import math
 
@@ -92,3 +94,23 @@ def variant_macs_ignores_groups(in_channels, out_channels, kernel_size, out_h, o
 def variant_ratio_inverted(in_channels, out_channels, kernel_size):
     """Returned standard / separable instead of separable / standard."""
     return 1.0 / (1.0 / out_channels + 1.0 / kernel_size**2)
+
+
+# variant -> (the function it imitates, the misconception it is evidence of)
+IMITATES = {
+    "conv_no_plus_one": ("conv_output_size", "forgot_plus_one"),
+    "conv_pad_once": ("conv_output_size", "pad_once"),
+    "conv_ignores_dilation": ("conv_output_size", "ignores_dilation"),
+    "conv_ceil": ("conv_output_size", "ceil_instead_of_floor"),
+    "pool_ignores_ceil_mode": ("pool_output_size", "ignores_ceil_mode"),
+    "pool_ceil_without_last_window_rule": ("pool_output_size", "ceil_without_last_window_rule"),
+    "pool_stride_default_one": ("pool_output_size", "stride_default_one"),
+    "same_extra_before": ("same_padding", "extra_before"),
+    "same_ignores_dilation": ("same_padding", "ignores_dilation"),
+    "rf_no_jump": ("receptive_field", "no_jump"),
+    "rf_ignores_dilation": ("receptive_field", "ignores_dilation"),
+    "params_ignores_groups": ("conv_param_count", "ignores_groups"),
+    "params_forgot_bias": ("conv_param_count", "forgot_bias"),
+    "macs_ignores_groups": ("conv_macs", "ignores_groups"),
+    "ratio_inverted": ("depthwise_separable_cost_ratio", "inverted"),
+}

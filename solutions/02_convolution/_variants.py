@@ -4,13 +4,10 @@ Each ``variant_<misconception>`` returns what a student with that misconception 
 the same arguments (``None`` when it does not apply to these arguments). Built on the
 reference so that each differs from it in exactly one way.
 """
-from pathlib import Path
-
 import numpy as np
 
-from grader.reference import load_file
+from . import conv_layers as _ref  # the one execution of the solution (see grader.reference)
 
-_ref = load_file(Path(__file__).with_name("conv_layers.py"))
 
 
 def _fwd(x, w, b, conv_param):
@@ -121,3 +118,24 @@ def variant_convolve_not_flipped(image, kernel):
 def variant_convolve_flipped_one_axis(image, kernel):
     """convolve2d that flips only one axis (``kernel[::-1]`` or ``np.flip(kernel, 0)``)."""
     return _ref.correlate2d(image, kernel[::-1, :])
+
+
+# variant -> the function it imitates, or (function, misconception) when several variants are
+# evidence of one misconception; the feedback texts live in the grader.
+IMITATES = {
+    "flipped_kernel": "conv_forward_naive",
+    "swapped_kernel_hw": "conv_forward_naive",
+    "pad_one_side_after": ("conv_forward_naive", "pad_one_side"),
+    "pad_one_side_before": ("conv_forward_naive", "pad_one_side"),
+    "pad_only_once": ("conv_forward_naive", "pad_one_side"),
+    "pad_all_axes": "conv_forward_naive",
+    "missing_bias": "conv_forward_naive",
+    "output_size_minus_one": ("conv_forward_naive", "off_by_one_output_size"),
+    "ignores_stride": "conv_forward_naive",
+    "ignores_dilation": "conv_forward_naive",
+    "backward_flipped_kernel": ("conv_backward_naive", "flipped_kernel"),
+    "backward_empty_dx": ("conv_backward_naive", "empty_dx_pad0"),
+    "correlate_flipped": ("correlate2d", "flipped_kernel"),
+    "convolve_not_flipped": ("convolve2d", "not_flipped"),
+    "convolve_flipped_one_axis": ("convolve2d", "flipped_one_axis"),
+}

@@ -2,7 +2,8 @@
 
 Each ``variant_<name>`` computes what a student holding that misconception returns, so the
 grader can run it on the inputs of a failed case and, when the student's output matches,
-show ``MESSAGES[<name>]`` (see research/mistakes.md, rows M3-M7).
+name the misconception (``IMITATES``; the feedback texts live in the grader; see
+research/mistakes.md, rows M3-M7).
 
 Signatures:
 * forward variants imitate the forward function: ``(x, pool_param) -> (out, None)``;
@@ -12,21 +13,6 @@ Signatures:
 Variants never modify their arguments.
 """
 import numpy as np
-
-# The feedback texts live in the grader, which students receive; this module only says
-# which misconceptions it imitates, so the two cannot drift apart.
-from grader.exercises.pooling import MISCONCEPTIONS as _FEEDBACK  # noqa: E402
-
-MESSAGES = {name: _FEEDBACK[name] for name in (
-    'window_from_stride',
-    'swapped_pool_hw',
-    'backward_assign_not_accumulate',
-    'backward_assign_at_argmax',
-    'backward_all_ties',
-    'backward_last_tie',
-    'backward_split_ties',
-)}
-
 
 def _out_size(x, pool_param):
     """(ph, pw, stride, H_out, W_out) computed correctly, as these students do."""
@@ -114,3 +100,15 @@ def variant_backward_split_ties(dout, x, pool_param):
         mask = (window == window.max(axis=-1, keepdims=True)).astype(float)
         return mask / mask.sum(axis=-1, keepdims=True)
     return _max_pool_backward(dout, x, pool_param, split)
+
+
+# variant -> the function it imitates (the diagnosis is the variant's name)
+IMITATES = {
+    "window_from_stride": "max_pool_forward_naive",
+    "swapped_pool_hw": "max_pool_forward_naive",
+    "backward_assign_not_accumulate": "max_pool_backward_naive",
+    "backward_assign_at_argmax": "max_pool_backward_naive",
+    "backward_all_ties": "max_pool_backward_naive",
+    "backward_last_tie": "max_pool_backward_naive",
+    "backward_split_ties": "max_pool_backward_naive",
+}

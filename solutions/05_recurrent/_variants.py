@@ -2,9 +2,8 @@
 
 INSTRUCTOR ONLY: never shipped to students. Each ``variant_<name>`` computes what a student
 holding that misconception returns from the function named in ``IMITATES[<name>]``; when the
-student's output matches a variant and not the reference, the grader shows ``MESSAGES[<name>]``.
-``MESSAGES`` also holds feedback for mistakes detected by other checks (mutation, edge-case
-crashes), which need no variant. Signatures (as in the other assignments' variants):
+student's output matches a variant and not the reference, the grader names the misconception
+(its feedback text lives in the grader, never here). Signatures (as in the other assignments' variants):
 
 * forward variants take the forward's arguments and return its tuple with ``None`` as cache;
 * backward variants (``variant_backward_<name>``) cannot take the reference's opaque cache, so
@@ -18,14 +17,10 @@ Gate-order variants are the reference run on weights whose gate blocks are permu
 who reads block j as gate G computes what the reference computes when gate G's weights sit in
 block j.
 """
-from pathlib import Path
-
 import numpy as np
 
-from grader.reference import load_file
+from . import rnn_layers as _ref  # the one execution of the solution (see grader.reference)
 
-
-_ref = load_file(Path(__file__).with_name("rnn_layers.py"))
 
 # block j of the student's reading -> block of the CS231n packing (i, f, o, g) it really holds
 _IFOG = "ifog"
@@ -189,19 +184,3 @@ IMITATES = {
     "gru_swapped_z": "gru_step_forward",
     "backward_gru_swapped_z": "gru_step_backward",
 }
-
-_IFGO_MSG = (
-    "your gate slices match PyTorch's order i, f, g, o (nn.LSTM / nn.LSTMCell); this exercise packs "
-    "the 4H columns as i, f, o, g (CS231n): take o = sigmoid(a[:, 2H:3H]) and g = tanh(a[:, 3H:4H]), "
-    "and concatenate the gate gradients in the same i, f, o, g order in the backward pass"
-)
-_FIOG_MSG = (
-    "your output matches the input and forget gates swapped: i must come from a[:, 0:H] and f from "
-    "a[:, H:2H] (packing i, f, o, g), so that next_c = f * prev_c + i * g"
-)
-
-# The feedback texts live in the grader, which students receive; this module only says
-# which misconceptions it imitates, so the two cannot drift apart.
-from grader.exercises.recurrent import MISCONCEPTIONS as _FEEDBACK  # noqa: E402
-
-MESSAGES = {name: _FEEDBACK[name] for name in [*IMITATES, 'inplace_dnext_c', 'squeeze_drops_batch']}

@@ -2,9 +2,8 @@
 
 INSTRUCTOR ONLY: never shipped to students. Each ``variant_<name>`` computes what a student
 holding that misconception returns from the function named in ``IMITATES[<name>]``; when the
-student's output matches a variant and not the reference, the grader shows ``MESSAGES[<name>]``.
-``MESSAGES`` also holds feedback for mistakes the grader detects from the output itself (NaN
-from a +inf fill or from a fully blocked row), which need no variant. Signatures:
+student's output matches a variant and not the reference, the grader names the misconception
+(its feedback text lives in the grader, never here). Signatures:
 
 * forward variants take the forward's arguments and return ``(out, None)``; the positional
   encoding and patch variants return the array, like the functions they imitate;
@@ -17,14 +16,9 @@ Variants never modify their arguments.
 Scale variants reuse the reference with rescaled query projections: dividing the scores by
 sqrt(E) instead of sqrt(E/h) is the same as multiplying Wq and bq by 1/sqrt(h).
 """
-from pathlib import Path
-
 import numpy as np
 
-from grader.reference import load_file
-
-
-_ref = load_file(Path(__file__).with_name("attention.py"))
+from . import attention as _ref  # the one execution of the solution (see grader.reference)
 
 
 def _scores(q, k):
@@ -199,9 +193,3 @@ IMITATES = {
     "patch_channel_last": "patchify",
     "patch_order_column_major": "patchify",
 }
-
-# The feedback texts live in the grader, which students receive; this module only says
-# which misconceptions it imitates, so the two cannot drift apart.
-from grader.exercises.attention import MISCONCEPTIONS as _FEEDBACK  # noqa: E402
-
-MESSAGES = {name: _FEEDBACK[name] for name in [*IMITATES, 'mask_fill_pos_inf', 'fully_blocked_nan']}

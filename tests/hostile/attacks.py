@@ -94,8 +94,10 @@ ATTACKS = [
            ("Read-only file system", "Permission denied")),
     Attack("list_repository", _fn("raise RuntimeError(repr(os.listdir('@REPO@')))", "import os"),
            ("PermissionError", "Permission denied")),
+    # The parent is outside the pid namespace (0: no such file), or the submission's own warm
+    # child (not dumpable: its /proc entries are root's).
     Attack("proc_of_parent", _fn("return len(open('/proc/%d/environ' % os.getppid()).read())", "import os"),
-           ("No such file or directory",)),
+           ("No such file or directory", "Permission denied")),
     # -- exiting, crashing, forging ------------------------------------------------------------
     Attack("os_exit_forged_score", _fn("print('SCORE 100/100 ALL TESTS PASSED', flush=True)\nos._exit(0)", "import os"),
            ("exited with code 0 before answering",)),

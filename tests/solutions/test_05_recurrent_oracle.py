@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.reference import REPO_ROOT, load_file
+from grader.reference import REPO_ROOT, load_file, load_module
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 SHAPES = [(3, 5, 4), (1, 4, 3), (2, 1, 3), (2, 3, 1), (1, 1, 1)]  # (N, D, H), incl. N=1, D=1, H=1
@@ -22,7 +22,7 @@ def ref(solution):
 
 @pytest.fixture(scope="module")
 def variants():
-    return load_file(REPO_ROOT / "solutions" / "05_recurrent" / "_variants.py")
+    return load_module("05_recurrent", "_variants")
 
 
 def _arrays(seed, *shapes):
@@ -250,9 +250,7 @@ def test_variants_have_messages_and_imitate_public_functions(ref, variants):
     assert required <= names
     assert names == set(variants.IMITATES)
     for name in names:
-        assert variants.MESSAGES[name].strip()
         assert hasattr(ref, variants.IMITATES[name])
-    assert {"inplace_dnext_c", "squeeze_drops_batch"} <= set(variants.MESSAGES)
 
 
 def test_lstm_gate_order_ifgo_is_pytorch_order(ref, variants):

@@ -11,7 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.reference import REPO_ROOT, load_file
+from grader.reference import REPO_ROOT, load_file, load_module
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 
@@ -23,7 +23,7 @@ def ref(solution):
 
 @pytest.fixture(scope="module")
 def variants():
-    return load_file(REPO_ROOT / "solutions" / "06_attention" / "_variants.py")
+    return load_module("06_attention", "_variants")
 
 
 def _arrays(seed, *shapes):
@@ -387,9 +387,7 @@ def test_variants_have_messages_and_imitate_public_functions(ref, variants):
     }
     assert required <= names and names == set(variants.IMITATES)
     for name in names:
-        assert variants.MESSAGES[name].strip()
         assert hasattr(ref, variants.IMITATES[name])
-    assert {"mask_fill_pos_inf", "fully_blocked_nan"} <= set(variants.MESSAGES)
 
 
 def _differs(a, b):

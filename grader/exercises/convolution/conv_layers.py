@@ -1,4 +1,4 @@
-"""Assignment 02 — convolution forward/backward, correlate2d/convolve2d, depthwise separable.
+"""Assignment 02, ``conv_layers.py`` — convolution forward/backward, correlate2d/convolve2d, depthwise separable.
 
 Case grids cover pad ∈ {0, 1, 2}, stride ∈ {1, 2, 3}, N ∈ {1, 2}, H ≠ W, non-square kernels,
 dilation and groups (mistakes.md M1–M3, M7, M21–M23). Inputs are small so that a plain-loop
@@ -11,7 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from grader.exercises.base import Context, Exercise
+from grader.exercises.context import Context
+from grader.exercises.sizes import output_size
+from grader.exercises import variants
+from grader.exercises.backward import BackwardSpec, check_backward
+from grader.exercises.spec import Exercise, Topic
 
 ASSIGNMENT = "02_convolution"
 
@@ -32,6 +36,8 @@ MISCONCEPTIONS = MappingProxyType(
     }
 )
 
+TOPIC = Topic(ASSIGNMENT, MISCONCEPTIONS)
+
 # (N, C, H, W, F, HH, WW, stride, pad, dilation, groups)
 _PUBLIC_CONFIGS = [
     (2, 3, 5, 7, 4, 3, 2, 1, 0, 1, 1),
@@ -50,7 +56,7 @@ _HIDDEN_CONFIGS = [
 
 
 def _out_size(size: int, k: int, s: int, p: int, d: int) -> int:
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+    return output_size(size, k, s, p, d)
 
 
 def _random_config(rng: np.random.Generator) -> tuple:
@@ -93,32 +99,12 @@ def _conv_cases(rng: np.random.Generator, hidden: bool, with_dout: bool) -> list
     return cases
 
 
-def _variants(ref: Any, x, w, b, conv_param) -> dict:
-    out = {}
-    for name, fn in [
-        ("flipped_kernel", "variant_flipped_kernel"),
-        ("swapped_kernel_hw", "variant_swapped_kernel_hw"),
-        ("pad_one_side", "variant_pad_one_side_after"),
-        ("pad_one_side", "variant_pad_one_side_before"),
-        ("pad_one_side", "variant_pad_only_once"),
-        ("pad_all_axes", "variant_pad_all_axes"),
-        ("missing_bias", "variant_missing_bias"),
-        ("off_by_one_output_size", "variant_output_size_minus_one"),
-        ("ignores_stride", "variant_ignores_stride"),
-        ("ignores_dilation", "variant_ignores_dilation"),
-    ]:
-        value = getattr(ref, fn)(x, w, b, conv_param)
-        if value is not None and name not in out:
-            out[name] = value
-    return out
-
-
 # -- conv_forward_naive ------------------------------------------------------------------------
 
 def _forward_expect(ref: Any, inputs: dict) -> dict:
     x, w, b, cp = inputs["x"], inputs["w"], inputs["b"], inputs["conv_param"]
     out, _ = ref.conv_forward_naive(x, w, b, cp)
-    return {"out": out, "variants": _variants(ref, x, w, b, cp)}
+    return {"out": out, "variants": variants.outputs(ref, "conv_forward_naive", x, w, b, cp)}
 
 
 def _forward_check(ctx: Context, inputs: dict, expected: dict) -> None:
@@ -135,26 +121,18 @@ def _backward_expect(ref: Any, inputs: dict) -> dict:
     x, w, b, cp, dout = inputs["x"], inputs["w"], inputs["b"], inputs["conv_param"], inputs["dout"]
     out, cache = ref.conv_forward_naive(x, w, b, cp)
     dx, dw, db = ref.conv_backward_naive(dout, cache)
-    flipped = ref.variant_backward_flipped_kernel(dout, x, w, b, cp)
-    empty = ref.variant_backward_empty_dx(dout, x, w, b, cp)
     return {
         "outs": [out],
         "grads": [dx, dw, db],
-        "variants": {"x": {"flipped_kernel": flipped[0], "empty_dx_pad0": empty}, "w": {"flipped_kernel": flipped[1]}},
+        "variants": variants.gradients(ref, "conv_backward_naive", _BACKWARD.wrt, dout, x, w, b, cp),
     }
 
 
+_BACKWARD = BackwardSpec(forward="conv_forward_naive", backward="conv_backward_naive", wrt=("x", "w", "b"), grad_keys=(0, 1, 2))
+
+
 def _backward_check(ctx: Context, inputs: dict, expected: dict) -> None:
-    ctx.check_backward(
-        forward="conv_forward_naive",
-        inputs={k: inputs[k] for k in ("x", "w", "b", "conv_param")},
-        wrt=("x", "w", "b"),
-        backward="conv_backward_naive",
-        douts=[inputs["dout"]],
-        grad_keys=(0, 1, 2),
-        expected=expected,
-        variants=expected["variants"],
-    )
+    check_backward(ctx, _BACKWARD, {k: inputs[k] for k in ("x", "w", "b", "conv_param")}, [inputs["dout"]], expected)
 
 
 # -- correlate2d / convolve2d ------------------------------------------------------------------
@@ -173,17 +151,16 @@ def _image_cases(rng: np.random.Generator, hidden: bool) -> list:
     return out
 
 
-def _image_exercise(name: str, variant_map: dict) -> Exercise:
+def _image_exercise(name: str) -> Exercise:
     def expect(ref: Any, inputs: dict) -> dict:
         image, kernel = inputs["image"], inputs["kernel"]
         value = getattr(ref, name)(image, kernel)
-        variants = {}
-        for diag, fn in variant_map.items():
-            v = getattr(ref, fn)(image, kernel)
+        found: dict = {}
+        for diag, v in variants.outputs(ref, name, image, kernel).items():
             # A variant that coincides with the answer or an earlier variant names nothing.
-            if not np.allclose(v, value) and not any(np.allclose(v, u) for u in variants.values()):
-                variants[diag] = v
-        return {"out": value, "variants": variants}
+            if not np.allclose(v, value) and not any(np.allclose(v, u) for u in found.values()):
+                found[diag] = v
+        return {"out": value, "variants": found}
 
     def check(ctx: Context, inputs: dict, expected: dict) -> None:
         args = [inputs["image"], inputs["kernel"]]
@@ -191,15 +168,13 @@ def _image_exercise(name: str, variant_map: dict) -> Exercise:
         ctx.expect_unchanged(name, ["image", "kernel"], args, reply.args_after)
         ctx.expect_close("out", reply.value, expected["out"], variants=expected["variants"])
 
-    return Exercise(
-        name=name,
-        assignment=ASSIGNMENT,
+    return TOPIC.exercise(
+        name,
         points=1,
         requires=(name,),
         make_cases=_image_cases,
         expect=expect,
         check=check,
-        misconceptions=MISCONCEPTIONS,
         summary=f"2-D {'cross-correlation' if name == 'correlate2d' else 'convolution'}, valid mode",
     )
 
@@ -247,63 +222,52 @@ def _ds_backward_expect(ref: Any, inputs: dict) -> dict:
     return {"outs": [out], "grads": list(ref.depthwise_separable_conv_backward(inputs["dout"], cache))}
 
 
+_DS_BACKWARD = BackwardSpec(
+    forward="depthwise_separable_conv_forward", backward="depthwise_separable_conv_backward", wrt=_DS_ARGS[:5], grad_keys=(0, 1, 2, 3, 4)
+)
+
+
 def _ds_backward_check(ctx: Context, inputs: dict, expected: dict) -> None:
-    ctx.check_backward(
-        forward="depthwise_separable_conv_forward",
-        inputs={k: inputs[k] for k in _DS_ARGS},
-        wrt=_DS_ARGS[:5],
-        backward="depthwise_separable_conv_backward",
-        douts=[inputs["dout"]],
-        grad_keys=(0, 1, 2, 3, 4),
-        expected=expected,
-    )
+    check_backward(ctx, _DS_BACKWARD, {k: inputs[k] for k in _DS_ARGS}, [inputs["dout"]], expected)
 
 
 EXERCISES = (
-    Exercise(
-        name="conv_forward_naive",
-        assignment=ASSIGNMENT,
+    TOPIC.exercise(
+        "conv_forward_naive",
         points=4,
         requires=("conv_forward_naive",),
         make_cases=lambda rng, hidden: [(l, {k: v for k, v in i.items() if k != "dout"}) for l, i in _conv_cases(rng, hidden, False)],
         expect=_forward_expect,
         check=_forward_check,
-        misconceptions=MISCONCEPTIONS,
         summary="conv forward with stride, pad, dilation, groups",
     ),
-    Exercise(
-        name="conv_backward_naive",
-        assignment=ASSIGNMENT,
+    TOPIC.exercise(
+        "conv_backward_naive",
         points=4,
         requires=("conv_backward_naive", "conv_forward_naive"),
         make_cases=lambda rng, hidden: _conv_cases(rng, hidden, True),
         expect=_backward_expect,
         check=_backward_check,
-        misconceptions=MISCONCEPTIONS,
         summary="conv backward: dx, dw, db",
     ),
-    _image_exercise("correlate2d", {"flipped_kernel": "variant_correlate_flipped"}),
-    _image_exercise("convolve2d", {"not_flipped": "variant_convolve_not_flipped", "flipped_one_axis": "variant_convolve_flipped_one_axis"}),
-    Exercise(
-        name="depthwise_separable_conv_forward",
-        assignment=ASSIGNMENT,
+    _image_exercise("correlate2d"),
+    _image_exercise("convolve2d"),
+    TOPIC.exercise(
+        "depthwise_separable_conv_forward",
         points=2,
         requires=("depthwise_separable_conv_forward",),
         make_cases=lambda rng, hidden: [(l, {k: v for k, v in i.items() if k != "dout"}) for l, i in _ds_cases(rng, hidden)],
         expect=_ds_forward_expect,
         check=_ds_forward_check,
-        misconceptions=MISCONCEPTIONS,
         summary="depthwise (groups = C) then 1×1 pointwise conv",
     ),
-    Exercise(
-        name="depthwise_separable_conv_backward",
-        assignment=ASSIGNMENT,
+    TOPIC.exercise(
+        "depthwise_separable_conv_backward",
         points=2,
         requires=("depthwise_separable_conv_backward", "depthwise_separable_conv_forward"),
         make_cases=_ds_cases,
         expect=_ds_backward_expect,
         check=_ds_backward_check,
-        misconceptions=MISCONCEPTIONS,
         summary="backward of the depthwise separable conv",
     ),
 )

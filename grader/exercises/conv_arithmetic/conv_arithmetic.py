@@ -13,9 +13,19 @@ from typing import Any
 
 import numpy as np
 
-from grader.exercises.base import Context, Exercise
+from grader.exercises.context import Context
+from grader.exercises import variants
+from grader.exercises.spec import Exercise, Topic
 
 ASSIGNMENT = "01_conv_arithmetic"
+
+# Messages every exercise of this topic may name; each exercise adds those of its variants
+# (solutions/01_conv_arithmetic/_variants.py, IMITATES), whose wording depends on the function.
+MISCONCEPTIONS = MappingProxyType({
+    "no_value_error": "invalid arguments must raise ValueError (see the docstring)",
+    "true_division": "use floor division // : sizes are whole numbers",
+})
+TOPIC = Topic(ASSIGNMENT, MISCONCEPTIONS)
 
 
 def _label(func: str, args: tuple, kwargs: dict) -> str:
@@ -37,14 +47,17 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
-def _scalar_exercise(name: str, points: float, cases, variants: dict, messages: dict, *, result: str = "int", summary: str) -> Exercise:
+def _scalar_exercise(name: str, points: float, cases, messages: dict, *, result: str = "int", summary: str) -> Exercise:
     """An exercise whose cases are single calls returning an int, a float or a tuple of ints.
+
+    The variants compared with are those ``IMITATES`` lists for ``name``.
 
     Args:
         cases: ``(rng, hidden) -> [(args, kwargs)]``.
-        variants: misconception → name of the variant function in the reference namespace.
-        messages: misconception → message.
+        messages: misconception → message (for this function's variants).
         result: ``"int"``, ``"float"`` or ``"int_pair"``.
+    Expected values: :class:`~grader.exercises.expected.ScalarExpected` or
+    :class:`~grader.exercises.expected.RaisesExpected`.
     """
 
     def make_cases(rng: np.random.Generator, hidden: bool) -> list:
@@ -56,14 +69,7 @@ def _scalar_exercise(name: str, points: float, cases, variants: dict, messages: 
             value = getattr(ref, name)(*args, **kwargs)
         except ValueError as exc:
             return {"raises": "ValueError", "why": str(exc)}
-        found = {}
-        for diagnosis, fn in variants.items():
-            try:
-                v = getattr(ref, fn)(*args, **kwargs)
-            except Exception:
-                v = None
-            if v is not None and v != value:
-                found[diagnosis] = v
+        found = {d: v for d, v in variants.outputs(ref, name, *args, **kwargs).items() if v != value}
         return {"value": value, "variants": found}
 
     def check(ctx: Context, inputs: dict, expected: dict) -> None:
@@ -77,7 +83,7 @@ def _scalar_exercise(name: str, points: float, cases, variants: dict, messages: 
         if result == "int_pair":
             ok = isinstance(got, (tuple, list)) and len(got) == 2 and all(_is_int(g) for g in got) and tuple(int(g) for g in got) == tuple(want)
             if not ok:
-                names = [d for d, v in expected["variants"].items() if isinstance(got, (tuple, list)) and tuple(got) == tuple(v)]
+                names = [variants.diagnosis(d) for d, v in expected["variants"].items() if isinstance(got, (tuple, list)) and tuple(got) == tuple(v)]
                 shown = f"; expected {want!r}" if ctx.public else ""
                 ctx.fail(f"returned {got!r}{shown}", *names)
             return
@@ -93,18 +99,16 @@ def _scalar_exercise(name: str, points: float, cases, variants: dict, messages: 
             return
         if result == "int" and number == want:
             return
-        names = [d for d, v in expected["variants"].items() if math.isclose(number, v, rel_tol=1e-9, abs_tol=1e-12)]
+        names = [variants.diagnosis(d) for d, v in expected["variants"].items() if math.isclose(number, v, rel_tol=1e-9, abs_tol=1e-12)]
         ctx.fail(f"returned {number!r}" + (f"; expected {want!r}" if ctx.public else ""), *names)
 
-    return Exercise(
-        name=name,
-        assignment=ASSIGNMENT,
+    return TOPIC.exercise(
+        name,
         points=points,
-        requires=(name,),
         make_cases=make_cases,
         expect=expect,
         check=check,
-        misconceptions=MappingProxyType({"no_value_error": "invalid arguments must raise ValueError (see the docstring)", "true_division": "use floor division // : sizes are whole numbers", **messages}),
+        misconceptions=messages,
         summary=summary,
     )
 
@@ -208,7 +212,6 @@ def _ratio_cases(rng: np.random.Generator, hidden: bool) -> list:
 EXERCISES = (
     _scalar_exercise(
         "conv_output_size", 2, _conv_cases,
-        {"forgot_plus_one": "variant_conv_no_plus_one", "pad_once": "variant_conv_pad_once", "ignores_dilation": "variant_conv_ignores_dilation", "ceil_instead_of_floor": "variant_conv_ceil"},
         {
             "forgot_plus_one": "the formula counts windows: floor((H + 2·pad − dilation·(k − 1) − 1) / stride) + 1 — you left out the + 1",
             "pad_once": "pad is added on both sides: use 2·pad (d2l's p_h is the total; here pad is per side)",
@@ -219,7 +222,6 @@ EXERCISES = (
     ),
     _scalar_exercise(
         "pool_output_size", 2, _pool_cases,
-        {"ignores_ceil_mode": "variant_pool_ignores_ceil_mode", "ceil_without_last_window_rule": "variant_pool_ceil_without_last_window_rule", "stride_default_one": "variant_pool_stride_default_one"},
         {
             "ignores_ceil_mode": "with ceil_mode=True the size is rounded up (PyTorch MaxPool2d)",
             "ceil_without_last_window_rule": "in ceil mode PyTorch drops the last window if it would start beyond the input and left padding: if (out − 1)·stride ≥ H + pad, use out − 1",
@@ -229,7 +231,6 @@ EXERCISES = (
     ),
     _scalar_exercise(
         "same_padding", 1, _same_cases,
-        {"extra_before": "variant_same_extra_before", "ignores_dilation": "variant_same_ignores_dilation"},
         {
             "extra_before": "for an even kernel PyTorch's padding='same' puts the extra row/column after (bottom/right)",
             "ignores_dilation": "the total padding is dilation·(k − 1)",
@@ -239,7 +240,6 @@ EXERCISES = (
     ),
     _scalar_exercise(
         "receptive_field", 2, _rf_cases,
-        {"no_jump": "variant_rf_no_jump", "ignores_dilation": "variant_rf_ignores_dilation"},
         {
             "no_jump": "each layer's growth (k − 1)·dilation is multiplied by the product of the strides of the layers before it",
             "ignores_dilation": "a dilated layer grows the field by dilation·(k − 1)",
@@ -248,19 +248,16 @@ EXERCISES = (
     ),
     _scalar_exercise(
         "conv_param_count", 1, _param_cases,
-        {"ignores_groups": "variant_params_ignores_groups", "forgot_bias": "variant_params_forgot_bias"},
         {"ignores_groups": "with groups, each filter sees only C / groups input channels", "forgot_bias": "count one bias per output channel when bias=True"},
         summary="learnable parameters of a conv layer",
     ),
     _scalar_exercise(
         "conv_macs", 1, _macs_cases,
-        {"ignores_groups": "variant_macs_ignores_groups"},
         {"ignores_groups": "with groups, each output sums over only C / groups input channels"},
         summary="multiply–accumulates of a conv layer",
     ),
     _scalar_exercise(
         "depthwise_separable_cost_ratio", 1, _ratio_cases,
-        {"inverted": "variant_ratio_inverted"},
         {"inverted": "the ratio is separable / standard = 1/F + 1/K² (MobileNets §3.1), below 1"},
         result="float",
         summary="MobileNet cost ratio 1/F + 1/K²",

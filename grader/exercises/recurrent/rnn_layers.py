@@ -1,4 +1,4 @@
-"""Assignment 05 — vanilla RNN, LSTM and GRU: single steps and whole sequences, forward and backward.
+"""Assignment 05, ``rnn_layers.py`` — vanilla RNN, LSTM and GRU: single steps and whole sequences, forward and backward.
 
 Case grids (mistakes.md M8–M10, M29):
 
@@ -19,13 +19,14 @@ Case grids (mistakes.md M8–M10, M29):
   reset before the matmul (Cho et al./d2l) and roles of z swapped (M29), and for backwards the
   exact gradients of those variant forwards (``backward_<name>``), so a backward consistent
   with a wrong forward is named too. Diagnosis names are the variant names; their messages live
-  here (students get the grader, not the solutions) and ``_variants.py`` refers to them.
+  here only (students get the grader, not the solutions).
 
 Sizes stay tiny (N ≤ 4, T ≤ 5, D ≤ 5, H ≤ 5) so that plain-loop code and the numerical
 gradient checks finish far inside the 10 s limit.
 
 The general mechanisms (size-1 probes, variant selection, named upstream gradients in the
-no-mutation check) live in :mod:`grader.exercises.base` and :mod:`grader.exercises.checks`.
+no-mutation check) live in :mod:`grader.exercises.backward`, :mod:`grader.exercises.variants` and
+:mod:`grader.exercises.checks`.
 """
 from __future__ import annotations
 
@@ -34,8 +35,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.exercises.base import Context, Exercise
-from grader.exercises.checks import distinct, variant_names, with_size1_probe
+from grader.exercises import variants
+from grader.exercises.backward import BackwardSpec, check_backward
+from grader.exercises.context import Context
+from grader.exercises.spec import Exercise, Topic
+from grader.exercises.checks import distinct, with_size1_probe
 
 ASSIGNMENT = "05_recurrent"
 
@@ -63,8 +67,8 @@ _GRU_Z_MSG = (
 )
 
 # Diagnosis names are the variant names of solutions/05_recurrent/_variants.py (``backward_<name>``
-# is the same misconception seen through a consistent backward). The messages live here, since
-# the solutions are not shipped to students; _variants.MESSAGES refers to these texts.
+# is the same misconception seen through a consistent backward). The messages live here only,
+# since the solutions are not shipped to students.
 MISCONCEPTIONS = MappingProxyType(
     {
         "lstm_gate_order_ifgo": _IFGO_MSG,
@@ -97,6 +101,7 @@ MISCONCEPTIONS = MappingProxyType(
         ),
     }
 )
+TOPIC = Topic(ASSIGNMENT, MISCONCEPTIONS)
 
 _GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
@@ -198,7 +203,7 @@ def _forward_variants(ref: Any, name: str, inputs: dict) -> dict:
     """misconception → the forward's differentiable outputs (tuple) for a student holding it."""
     args = [inputs[a] for a in _FORWARD_ARGS[name]]
     nouts = len(_FORWARD_OUTS[name])
-    return {v: tuple(getattr(ref, f"variant_{v}")(*args)[:nouts]) for v in variant_names(ref, name)}
+    return variants.outputs(ref, name, *args, pick=lambda result: tuple(result[:nouts]))
 
 
 # ============================================================================================
@@ -231,15 +236,13 @@ def _forward_exercise(name: str, kind: str, seq: bool, summary: str) -> Exercise
         for i, what in enumerate(outs):
             ctx.expect_close(what, reply.value[i], expected["outs"][i], variants=expected["variants"][i])
 
-    return Exercise(
-        name=name,
-        assignment=ASSIGNMENT,
+    return TOPIC.exercise(
+        name,
         points=2,
         requires=(name,),
         make_cases=_cases(kind, seq, with_douts=False),
         expect=expect,
         check=with_size1_probe(check_one),
-        misconceptions=MISCONCEPTIONS,
         summary=summary,
     )
 
@@ -273,11 +276,7 @@ def _backward_variants(ref: Any, name: str, inputs: dict) -> dict:
     """
     forward, _, _, dnames, wrt = _BACKWARD[name]
     args = [inputs[d] for d in dnames] + [inputs[a] for a in _FORWARD_ARGS[forward]]
-    per_input: dict = {w: {} for w in wrt}
-    for v in variant_names(ref, name):
-        for w, g in zip(wrt, getattr(ref, f"variant_{v}")(*args)):
-            per_input[w][v] = g
-    return per_input
+    return variants.gradients(ref, name, wrt, *args)
 
 
 def _backward_exercise(name: str, summary: str) -> Exercise:
@@ -301,32 +300,28 @@ def _backward_exercise(name: str, summary: str) -> Exercise:
             expected["probe"] = expect_one(ref, inputs["probe"])
         return expected
 
-    def check_one(ctx: Context, inputs: dict, expected: dict) -> None:
-        ctx.check_backward(
-            forward=forward,
-            inputs={a: inputs[a] for a in fargs},
-            wrt=wrt,
-            backward=name,
-            douts=[inputs[d] for d in dnames],
-            dout_names=dnames,
-            grad_keys=tuple(range(len(wrt))),
-            expected=expected,
-            out_paths=tuple((i,) for i in range(nouts)),
-            cache_path=(nouts,),
-            variants=expected.get("variants"),
-            mutation_advice=_HINTS,
-            mutation_diagnoses={"dnext_c": "inplace_dnext_c"},
-        )
+    spec = BackwardSpec(
+        forward=forward,
+        backward=name,
+        wrt=wrt,
+        grad_keys=tuple(range(len(wrt))),
+        out_paths=tuple((i,) for i in range(nouts)),
+        cache_path=(nouts,),
+        dout_names=dnames,
+        mutation_advice=MappingProxyType(_HINTS),
+        mutation_diagnoses=MappingProxyType({"dnext_c": "inplace_dnext_c"}),
+    )
 
-    return Exercise(
-        name=name,
-        assignment=ASSIGNMENT,
+    def check_one(ctx: Context, inputs: dict, expected: dict) -> None:
+        check_backward(ctx, spec, {a: inputs[a] for a in fargs}, [inputs[d] for d in dnames], expected)
+
+    return TOPIC.exercise(
+        name,
         points=3,
         requires=(name, forward),
         make_cases=_cases(kind, seq, with_douts=True),
         expect=expect,
         check=with_size1_probe(check_one),
-        misconceptions=MISCONCEPTIONS,
         summary=summary,
     )
 

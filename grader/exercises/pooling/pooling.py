@@ -1,4 +1,4 @@
-"""Assignment 03 — max, average and global average pooling, forward and backward.
+"""Assignment 03, ``pooling.py`` — max, average and global average pooling, forward and backward.
 
 Case grids (mistakes.md M3–M7) cover overlapping windows (3×3 stride 1), non-square windows
 (2×3, 3×2) on non-square inputs (H ≠ W), N = 1, stride larger than the window (gaps), a
@@ -19,14 +19,18 @@ from typing import Any
 
 import numpy as np
 
-from grader.exercises.base import Context, Exercise, rounded
+from grader.exercises import variants
+from grader.exercises.backward import BackwardSpec, check_backward
+from grader.exercises.context import Context
+from grader.exercises.sizes import output_size
+from grader.exercises.spec import Exercise, Topic, rounded
 from grader.exercises.checks import diagnose_forward_too, identifiable_variants
 from grader.runner.codec import Ref
 
 ASSIGNMENT = "03_pooling"
 
-# The feedback texts live here (student copies of the grader ship without solutions/);
-# solutions/03_pooling/_variants.py names its misconceptions by these keys.
+# The feedback texts live here (student copies of the grader ship without solutions/); the
+# variants of solutions/03_pooling/_variants.py (IMITATES) are named by these keys.
 MISCONCEPTIONS = MappingProxyType(
     {
         "window_from_stride": (
@@ -75,6 +79,7 @@ MISCONCEPTIONS = MappingProxyType(
         "mutates_input": "a function modified one of its arguments in place; work on copies",
     }
 )
+TOPIC = Topic(ASSIGNMENT, MISCONCEPTIONS)
 
 # (N, C, H, W, pool_height, pool_width, stride, kind); kind: "distinct" values, "ties"
 # (small integers and some all-equal windows), "constant" (every window all-equal).
@@ -100,7 +105,7 @@ _HIDDEN_CONFIGS = [
 
 
 def _out_hw(H: int, W: int, ph: int, pw: int, s: int) -> tuple[int, int]:
-    return 1 + (H - ph) // s, 1 + (W - pw) // s
+    return output_size(H, ph, s), output_size(W, pw, s)
 
 
 def _random_config(rng: np.random.Generator) -> tuple:
@@ -142,11 +147,8 @@ def _pool_cases(rng: np.random.Generator, hidden: bool, with_dout: bool) -> list
     return cases
 
 
-def _call_variant(fn, *args):
-    try:
-        value = fn(*args)
-    except Exception:  # a variant that cannot run on this case simply names nothing
-        return None
+def _first(value: Any) -> Any:
+    """A forward variant's ``out`` (forward variants return ``(out, None)``)."""
     return value[0] if isinstance(value, tuple) else value
 
 
@@ -155,10 +157,7 @@ def _call_variant(fn, *args):
 def _forward_variants(ref: Any, kind: str, x: np.ndarray, pool_param: dict, out: np.ndarray) -> dict:
     ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
     if kind == "max":
-        candidates = {
-            "window_from_stride": _call_variant(ref.variant_window_from_stride, x, pool_param),
-            "swapped_pool_hw": _call_variant(ref.variant_swapped_pool_hw, x, pool_param),
-        }
+        candidates = variants.outputs(ref, "max_pool_forward_naive", x, pool_param, pick=_first)
     else:
         candidates = {
             "window_from_stride": _avg_with_windows(x, out.shape, s, s, s),
@@ -202,29 +201,18 @@ def _pool_forward_exercise(kind: str, points: float) -> Exercise:
         ctx.expect_unchanged(name, ["x", "pool_param"], args, reply.args_after)
         ctx.expect_close("out", reply.value[0], expected["out"], variants=expected["variants"])
 
-    return Exercise(
-        name=name,
-        assignment=ASSIGNMENT,
+    return TOPIC.exercise(
+        name,
         points=points,
         requires=(name,),
         make_cases=lambda rng, hidden: [(l, {k: v for k, v in i.items() if k != "dout"}) for l, i in _pool_cases(rng, hidden, False)],
         expect=expect,
         check=check,
-        misconceptions=MISCONCEPTIONS,
         summary=f"{kind} pooling forward: pool_height × pool_width windows, stride, floor mode",
     )
 
 
 # -- backward (max and average) ----------------------------------------------------------------
-
-_MAX_BACKWARD_VARIANTS = {
-    "backward_assign_not_accumulate": "variant_backward_assign_not_accumulate",
-    "backward_assign_at_argmax": "variant_backward_assign_at_argmax",
-    "backward_all_ties": "variant_backward_all_ties",
-    "backward_last_tie": "variant_backward_last_tie",
-    "backward_split_ties": "variant_backward_split_ties",
-}
-
 
 def _avg_backward_assign(dout: np.ndarray, x: np.ndarray, pool_param: dict) -> np.ndarray:
     """Average-pool backward that overwrites (``dx[window] = ...``) instead of adding.
@@ -247,13 +235,15 @@ def _avg_backward_assign(dout: np.ndarray, x: np.ndarray, pool_param: dict) -> n
 
 def _pool_backward_exercise(kind: str, points: float) -> Exercise:
     forward, backward = f"{kind}_pool_forward_naive", f"{kind}_pool_backward_naive"
+    # the backward returns dx itself (grad key None)
+    spec = BackwardSpec(forward=forward, backward=backward, wrt=("x",), grad_keys=(None,))
 
     def expect(ref: Any, inputs: dict) -> dict:
         x, pool_param, dout = inputs["x"], inputs["pool_param"], inputs["dout"]
         out, cache = getattr(ref, forward)(x, dict(pool_param))
         dx = getattr(ref, backward)(dout, cache)
         if kind == "max":
-            candidates = {d: _call_variant(getattr(ref, fn), dout, x, pool_param) for d, fn in _MAX_BACKWARD_VARIANTS.items()}
+            candidates = variants.outputs(ref, backward, dout, x, pool_param, pick=_first)
         else:
             candidates = {"backward_assign_not_accumulate": _avg_backward_assign(dout, x, pool_param)}
         return {
@@ -269,28 +259,17 @@ def _pool_backward_exercise(kind: str, points: float) -> Exercise:
             _check_ties(ctx, inputs, expected)
 
         def two_way() -> None:
-            ctx.check_backward(
-                forward=forward,
-                inputs={"x": x, "pool_param": pool_param},
-                wrt=("x",),
-                backward=backward,
-                douts=[dout],
-                grad_keys=(None,),  # the backward returns dx itself
-                expected=expected,
-                variants=expected["variants"],
-            )
+            check_backward(ctx, spec, {"x": x, "pool_param": pool_param}, [dout], expected)
 
         diagnose_forward_too(ctx, two_way, forward, [x, pool_param], expected.get("forward_variants", {}))
 
-    return Exercise(
-        name=backward,
-        assignment=ASSIGNMENT,
+    return TOPIC.exercise(
+        backward,
         points=points,
         requires=(backward, forward),
         make_cases=lambda rng, hidden: _pool_cases(rng, hidden, True),
         expect=expect,
         check=check,
-        misconceptions=MISCONCEPTIONS,
         summary=f"{kind} pooling backward: overlapping windows accumulate"
         + (", ties go to the first maximum" if kind == "max" else ""),
     )
@@ -362,17 +341,12 @@ def _global_backward_expect(ref: Any, inputs: dict) -> dict:
     return {"outs": [out], "grads": [dx], "variants": {"x": variants}}
 
 
+# the backward returns dx itself (grad key None)
+_GLOBAL_BACKWARD = BackwardSpec(forward="global_avg_pool_forward", backward="global_avg_pool_backward", wrt=("x",), grad_keys=(None,))
+
+
 def _global_backward_check(ctx: Context, inputs: dict, expected: dict) -> None:
-    ctx.check_backward(
-        forward="global_avg_pool_forward",
-        inputs={"x": inputs["x"]},
-        wrt=("x",),
-        backward="global_avg_pool_backward",
-        douts=[inputs["dout"]],
-        grad_keys=(None,),  # the backward returns dx itself
-        expected=expected,
-        variants=expected["variants"],
-    )
+    check_backward(ctx, _GLOBAL_BACKWARD, {"x": inputs["x"]}, [inputs["dout"]], expected)
 
 
 EXERCISES = (
@@ -380,26 +354,22 @@ EXERCISES = (
     _pool_backward_exercise("max", 3),
     _pool_forward_exercise("avg", 2),
     _pool_backward_exercise("avg", 3),
-    Exercise(
-        name="global_avg_pool_forward",
-        assignment=ASSIGNMENT,
+    TOPIC.exercise(
+        "global_avg_pool_forward",
         points=1,
         requires=("global_avg_pool_forward",),
         make_cases=lambda rng, hidden: _global_cases(rng, hidden, False),
         expect=_global_forward_expect,
         check=_global_forward_check,
-        misconceptions=MISCONCEPTIONS,
         summary="global average pooling (N, C, H, W) → (N, C)",
     ),
-    Exercise(
-        name="global_avg_pool_backward",
-        assignment=ASSIGNMENT,
+    TOPIC.exercise(
+        "global_avg_pool_backward",
         points=1,
         requires=("global_avg_pool_backward", "global_avg_pool_forward"),
         make_cases=lambda rng, hidden: _global_cases(rng, hidden, True),
         expect=_global_backward_expect,
         check=_global_backward_check,
-        misconceptions=MISCONCEPTIONS,
         summary="backward of global average pooling",
     ),
 )

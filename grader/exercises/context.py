@@ -1,0 +1,266 @@
+"""The context a check runs in: calls into the student's process and the assertions on them.
+
+:class:`Context` turns the student's exceptions into :class:`~grader.exercises.spec.CaseFailed`
+(or :class:`~grader.exercises.spec.StubNotImplemented`), compares values with
+:mod:`grader.compare`, names the misconceptions whose variant outputs a wrong value matches,
+and checks that inputs were not modified in place. The two-way gradient check built on it is
+:func:`grader.exercises.backward.check_backward`.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import numpy as np
+
+from grader import compare as cmp
+from grader.exercises.spec import CaseFailed, Exercise, StubNotImplemented, is_stub
+from grader.exercises.variants import matching
+from grader.runner.codec import Opaque, Ref, TorchArray
+from grader.runner.session import Reply, Session, StudentError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from grader.exercises.backward import BackwardSpec
+
+
+class Context:
+    """The student's process as seen from one case's check.
+
+    Args:
+        session: the live session.
+        exercise: the exercise being graded (for misconception messages).
+        public: whether expected values may be shown in messages.
+        rng: seeded randomness for gradient-check directions.
+    """
+
+    def __init__(self, session: Session, exercise: Exercise, public: bool, rng: np.random.Generator):
+        self.session = session
+        self.exercise = exercise
+        self.public = public
+        self.rng = rng
+
+    # -- calling --------------------------------------------------------------------------
+    def call(self, func: str | Ref, *args: Any, should: str = "", **kwargs: Any) -> Reply:
+        """Call into the student process; a raised exception becomes :class:`CaseFailed`.
+
+        Keyword arguments ``store``, ``send``, ``echo_args``, ``echo_stored`` are passed to
+        :meth:`Session.call`; ``should`` is this method's; all others go to the student's function.
+
+        Args:
+            func: a function name, or ``Ref(key, path)`` for a value stored in the child
+                (``Ref("mod", ("forward",))``); named in messages by its path, or by its key
+                when the path is empty.
+            should: what the function should have done, appended to the message when it raises
+                (``"return 3"`` gives "... raised TypeError: ...; it should return 3").
+        Returns:
+            The :class:`Reply`.
+        Raises:
+            StubNotImplemented: the function is still the stub.
+            CaseFailed: the function raised anything else.
+            SessionAborted: the process is gone.
+        """
+        try:
+            return self.session.call(func, *args, **kwargs)
+        except StudentError as err:
+            raise self._raised(_func_name(func, self.exercise.name), err, f"it should {should}" if should else "") from None
+
+    def expect_raises(
+        self,
+        func: str | Ref,
+        *args: Any,
+        errors: Sequence[str] = ("ValueError",),
+        why: str = "",
+        diagnosis: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Call ``func``; pass only if it raises one of ``errors`` (builtin names; subclasses count).
+
+        ``errors``, ``why`` and ``diagnosis`` are this method's; ``store``/``send``/… go to
+        :meth:`Session.call` as in :meth:`call`; all other arguments go to the student's function.
+
+        Args:
+            func: function name or ``Ref`` (see :meth:`call`).
+            errors: the accepted exceptions, e.g. ``("ValueError", "AssertionError")``.
+            why: why the call must raise, for the message ("E = 6 is not divisible by num_heads = 4").
+            diagnosis: a misconception to name when the call returns normally (e.g. ``"no_value_error"``).
+        Raises:
+            StubNotImplemented: the function is still the stub.
+            CaseFailed: it returned normally (the value is shown) or raised another exception.
+            SessionAborted: the process is gone.
+        """
+        name = _func_name(func, self.exercise.name)
+        want = " or ".join(errors) + (f" because {why}" if why else "")
+        try:
+            reply = self.session.call(func, *args, **kwargs)
+        except StudentError as err:
+            self._stub_check(err)
+            if any(err.is_a(e) for e in errors):
+                return
+            raise self._raised(name, err, f"it should raise {want}") from None
+        self.fail(f"{name} returned {_shown(reply.value)}; it should raise {want}", *((diagnosis,) if diagnosis else ()))
+
+    def param_count(self, key: str, what: str | None = None) -> int:
+        """Number of parameters of the torch module stored in the child under ``key``.
+
+        Args:
+            key: the ``store`` key the module was created with.
+            what: how the module is named in messages (default ``key``), e.g. ``"BasicBlock(4, 4, 1)"``.
+        Raises:
+            StubNotImplemented: counting hit the stub's ``NotImplementedError``.
+            CaseFailed: counting raised (e.g. ``parameters()`` is broken).
+            SessionAborted: the process is gone.
+        """
+        try:
+            return self.session.param_count(key)
+        except StudentError as err:
+            self._stub_check(err)
+            tb = f"\n{err.traceback.rstrip()}" if err.traceback else ""
+            raise CaseFailed(f"could not count the parameters of {what or key}: {err.type_name}: {err.message}{tb}") from None
+
+    def _stub_check(self, err: StudentError) -> None:
+        if err.not_implemented and is_stub(err.message, self.exercise.requires):
+            raise StubNotImplemented(err.message) from None
+
+    def _raised(self, name: str, err: StudentError, note: str = "") -> CaseFailed:
+        """The :class:`CaseFailed` for an exception the student's code raised (after the stub check)."""
+        self._stub_check(err)
+        tb = f"\n{err.traceback.rstrip()}" if err.traceback else ""
+        return CaseFailed(f"{name} raised {err.type_name}: {err.message}{f'; {note}' if note else ''}{tb}")
+
+    # -- checks ---------------------------------------------------------------------------
+    def expect_close(
+        self,
+        what: str,
+        got: Any,
+        expected: Any,
+        *,
+        variants: Mapping[str, Any] | None = None,
+        atol: float = cmp.DEFAULT_ATOL,
+        rtol: float = cmp.DEFAULT_RTOL,
+        note: str = "",
+    ) -> None:
+        """Fail unless ``got`` matches ``expected`` (shape, then values); name matching variants.
+
+        Args:
+            what: the name shown to the student (``"out"``, ``"dw"``).
+            got: the student's value (decoded; any type).
+            expected: reference array (any shape).
+            variants: misconception name → what a student with it returns (``None`` = n/a).
+            note: put before the message (what the case probes, e.g. "With w2 = 0 ... ").
+        Raises:
+            CaseFailed: with shape/worst-error message and any diagnoses.
+        """
+        result = cmp.compare(got, expected, atol=atol, rtol=rtol)
+        if result.ok:
+            return
+        message = cmp.describe(what, result, show_values=self.public)
+        names = self.match_variants(got, variants or {}, atol=atol, rtol=rtol)
+        raise CaseFailed(note + self._with_diagnoses(message, names), names, self._error_map(what, result))
+
+    def match_variants(self, got: Any, variants: Mapping[str, Any], *, atol: float = cmp.DEFAULT_ATOL, rtol: float = cmp.DEFAULT_RTOL) -> tuple[str, ...]:
+        """Names of the variants whose output ``got`` matches (see :func:`grader.exercises.variants.matching`)."""
+        return matching(got, variants, atol=atol, rtol=rtol)
+
+    def _with_diagnoses(self, message: str, names: Sequence[str]) -> str:
+        for name in names:
+            message += f"\n→ {self.exercise.message(name)}"
+        return message
+
+    def fail(self, message: str, *diagnoses: str, error_map: cmp.ErrorMap | None = None) -> None:
+        """Raise :class:`CaseFailed`, appending the messages of the named misconceptions."""
+        raise CaseFailed(self._with_diagnoses(message, diagnoses), diagnoses, error_map)
+
+    def _error_map(self, what: str, result: cmp.Comparison) -> cmp.ErrorMap | None:
+        """The comparison's error map named ``what``, on public cases only (hidden ones stay hidden)."""
+        if not self.public or result.error_map is None:
+            return None
+        return dataclasses.replace(result.error_map, name=what)
+
+    def expect_unchanged(
+        self,
+        func: str,
+        names: Sequence[str],
+        before: Sequence[Any],
+        after: Sequence[Any] | None,
+        *,
+        role: str = "",
+        advice: Mapping[str, str] | None = None,
+        diagnoses: Mapping[str, str] | None = None,
+        mutable: Sequence[str | tuple] = (),
+    ) -> None:
+        """Fail with diagnosis ``mutates_input`` if any argument was modified in place.
+
+        Arrays must be exactly equal (NaN equals NaN, same shape); dicts are checked entry by
+        entry (entries the function adds are ignored); other values are not checked.
+
+        Args:
+            func: the function that was called.
+            names: argument names, aligned with ``before``.
+            before: the values sent.
+            after: the values echoed back after the call (``None``: nothing to check).
+            role: what the arguments are, shown after the name (``"the upstream gradient"``).
+            advice: argument name → how to avoid the mutation, replacing the generic advice
+                (``.copy()`` / build new arrays).
+            diagnoses: argument name → a further misconception named besides ``mutates_input``
+                (its message then replaces the generic advice).
+            mutable: argument names, or paths into dict arguments such as
+                ``("bn_param", "running_mean")``, that may legitimately change.
+        Raises:
+            CaseFailed: naming the first modified argument (``x`` or ``params['w1']``).
+        """
+        if after is None:
+            return
+        skip = {(m,) if isinstance(m, str) else tuple(m) for m in mutable}
+        for name, b, a in zip(names, before, after):
+            self._unchanged(func, (name,), b, a, role, advice or {}, diagnoses or {}, skip)
+
+    def _unchanged(self, func: str, path: tuple, b: Any, a: Any, role: str, advice: Mapping, diagnoses: Mapping, skip: set) -> None:
+        if path in skip:
+            return
+        if isinstance(b, np.ndarray):
+            a_arr = cmp.as_array(a)
+            if a_arr is None or a_arr.shape != b.shape or not np.array_equal(a_arr, b, equal_nan=True):
+                shown = path[0] + "".join(f"[{k!r}]" for k in path[1:])
+                hint = advice.get(shown, advice.get(path[0]))
+                extra = diagnoses.get(shown, diagnoses.get(path[0]))
+                what = f"{func} modified its argument `{shown}`{f' ({role})' if role else ''} in place"
+                if hint:
+                    what += f": {hint}"
+                elif not extra:  # a named misconception carries its own advice
+                    pad = ", or `np.pad`, which returns a new array" if path == ("x",) else ""
+                    what += f"; work on a copy (e.g. `{shown}.copy()`{pad}) or build new arrays (`a = a + b`, not `a += b`)"
+                self.fail(what, "mutates_input", *((extra,) if extra else ()))
+        elif isinstance(b, dict) and isinstance(a, dict):
+            for k in b:
+                self._unchanged(func, (*path, k), b[k], a.get(k), role, advice, diagnoses, skip)
+
+    # -- gradients ------------------------------------------------------------------------
+    def check_backward(self, spec: "BackwardSpec", inputs: Mapping[str, Any], douts: Sequence[np.ndarray], expected: Mapping[str, Any]) -> None:
+        """The two-way gradient check (see :func:`grader.exercises.backward.check_backward`)."""
+        from grader.exercises.backward import check_backward
+
+        check_backward(self, spec, inputs, douts, expected)
+
+
+def _func_name(func: str | Ref, owner: str) -> str:
+    """How a called function is named in messages.
+
+    A plain name stays as it is; a method of an object kept in the student process is named
+    after the exercise's class (``BasicBlock.forward``), never after the grader's storage key.
+    """
+    if isinstance(func, str):
+        return func
+    path = ".".join(map(str, func.path))
+    return f"{owner}.{path}" if path else owner
+
+
+def _shown(value: Any) -> str:
+    """A short description of a returned value for messages."""
+    if isinstance(value, Opaque):
+        return "normally"
+    arr = value.array if isinstance(value, TorchArray) else value
+    if isinstance(arr, np.ndarray) and arr.ndim > 0:
+        return f"an array of shape {arr.shape}"
+    text = repr(value)
+    return text if len(text) <= 80 else cmp.type_name(value)

@@ -1,0 +1,1 @@
+"""Glue to where instructors grade: nbgrader courses and Gradescope autograder bundles."""
