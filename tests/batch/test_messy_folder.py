@@ -29,7 +29,7 @@ def test_messy_folder_one_distinct_result_per_student(tmp_path):
     for entry, words in skipped.items():
         line = next((ln for ln in text.splitlines() if ln.startswith(f"skipped {entry}:")), None)
         assert line is not None and words in line, (entry, text)
-    assert "broken" in text and "not a readable notebook" in text
+    assert "broken" in text and "not a valid Jupyter notebook" in text
     assert "missing 9999" in text and "look-alike names" in text
     assert max(len(ln) for ln in text.splitlines()) <= 100
 

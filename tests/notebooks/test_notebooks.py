@@ -115,10 +115,10 @@ def test_kernel_check_grades_cells_in_a_child_and_cites_in_numbers():
     assert check_result("02", "correlate2d", cells=[good, "correlate2d(np.ones((3, 3)), np.ones((2, 2)))"]).status == "passed"
     bad = good.replace("return np.array", "return undefined_name + np.array")
     result = check_result("02", "correlate2d", cells=["x = 1", bad])
-    assert result.status == "failed"
+    assert result.status == "error"  # it raised on every case (not wrong values)
     assert 'cell 2 (`import numpy as np`), line 4' in result.message and "notebook_session.py" not in result.message
     text = format_result(result, "ko")
-    assert text.startswith("correlate2d: 실패, 0/1점 (공개 케이스)")
+    assert text.startswith("correlate2d: 오류, 0/1점 (공개 케이스)")
 
 
 def _outputs(nb, tag):
