@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --timeout 20 --retries 1 --index-url "$(TORCH_INDEX_URL)" "$(TORCH_SPEC)" \
 	  || $(PY) -m pip install -q "$(TORCH_SPEC)"
 	$(PY) -c "import torch, sys; sys.exit('a CUDA build of torch was installed; set TORCH_INDEX_URL to a CPU wheel index' if torch.version.cuda else 0)"
-	$(PY) -m pip install -q -e ".[dev,dask,notebook,nbgrader]"
+	$(PY) -m pip install -q -e ".[dev,dask,notebook,nbgrader,report]"
 	touch $(STAMP)
 
 setup: $(STAMP)

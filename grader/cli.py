@@ -11,6 +11,7 @@ from grader import api
 from grader.exercises import ASSIGNMENTS, resolve
 from grader.reference import REPO_ROOT, ReferenceUnavailable
 from grader.report import text as report_text
+from grader.report import commands as report_commands
 
 console = Console()
 
@@ -140,6 +141,9 @@ def list_cmd() -> None:
         for ex in exercises:
             console.print(f"  {ex.name:<36} {ex.points:>4g} pts  {ex.summary}")
 
+
+main.add_command(report_commands.feedback_cmd)
+main.add_command(report_commands.report_cmd)
 
 from grader.practice.cli import exam_group, practice_cmd  # noqa: E402  (practice and exams, issue 12)
 

@@ -140,6 +140,10 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
     finally:
         backend.shutdown()
     _print_batch(console, batch, out_dir, time.monotonic() - start, regrade)
+    if not batch.interrupted:
+        from grader.report import commands as report_commands
+
+        report_commands.after_grade(console, out_dir, config_path)  # feedback pages and the class report
     if batch.interrupted:
         again = _resume_command(sys.argv[1:])
         console.print(f"[yellow]interrupted:[/] {len(batch.graded) + len(batch.reused)} of {counter['total']} students recorded. "
@@ -235,7 +239,7 @@ def export_cmd(out_dir: Path, fmt: str, dest, seed, config_path) -> None:
     console.print(f"exported {len(docs)} students ({fmt}) to {escape(str(dest or default))} ({len(written)} file{'s' if len(written) != 1 else ''})")
 
 
-INSTRUCTOR_ONLY = ("grade", "export", "release", "validate", "exam")
+INSTRUCTOR_ONLY = ("grade", "export", "release", "validate", "exam", "feedback", "report")
 
 
 def register(group: click.Group, repo_root: Path) -> None:

@@ -18,6 +18,83 @@ from grader.runner.codec import Opaque, TorchArray
 
 DEFAULT_ATOL = 1e-8
 DEFAULT_RTOL = 1e-5
+MAP_SIDE = 32  # an error map has at most MAP_SIDE × MAP_SIDE cells: small enough for every result JSON
+
+
+@dataclass(frozen=True)
+class ErrorMap:
+    """|got − expected| of a failed comparison, reduced to a small 2-D grid for a heat map.
+
+    The last two axes of the compared array (a feature map's H × W, a sequence's T × H) are
+    kept; every leading axis (N, C, …) is reduced by its maximum, and the grid is down-sampled
+    by block maxima to at most :data:`MAP_SIDE` × :data:`MAP_SIDE`, so a wrong element always
+    shows. A 1-D array becomes one row. Plain floats only, so it goes into JSON as it is.
+
+    Attributes:
+        values: rows of cells, each the largest |got − expected| of its block (same unit as
+            the compared values); ``inf`` is stored as ``1e300`` to stay valid JSON.
+        shape: the shape of the compared array.
+        block: (rows, columns) of array elements per cell (``(1, 1)`` when not down-sampled).
+        tolerance: the bound applied; a cell above it holds a wrong element.
+        name: what was compared (``"out"``, ``"dx"``), set by the check that made the comparison.
+    """
+
+    values: tuple[tuple[float, ...], ...]
+    shape: tuple[int, ...]
+    block: tuple[int, int]
+    tolerance: float
+    name: str = ""
+
+    def to_json(self) -> dict:
+        """JSON-ready dict with the attributes as keys (tuples as lists)."""
+        return {
+            "name": self.name,
+            "shape": list(self.shape),
+            "block": list(self.block),
+            "tolerance": self.tolerance,
+            "values": [list(row) for row in self.values],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ErrorMap":
+        """The inverse of :meth:`to_json`.
+
+        Raises:
+            KeyError, TypeError, ValueError: ``data`` is not such a dict.
+        """
+        return cls(
+            values=tuple(tuple(float(v) for v in row) for row in data["values"]),
+            shape=tuple(int(d) for d in data["shape"]),
+            block=(int(data["block"][0]), int(data["block"][1])),
+            tolerance=float(data["tolerance"]),
+            name=str(data.get("name", "")),
+        )
+
+
+def error_map(err: np.ndarray, tolerance: float, *, side: int = MAP_SIDE) -> ErrorMap | None:
+    """Reduce an array of absolute errors to an :class:`ErrorMap`.
+
+    Args:
+        err: |got − expected|, float, any shape; NaN is read as ``inf``.
+        tolerance: the comparison's bound, kept for the colour scale.
+        side: the largest number of rows and of columns.
+    Returns:
+        The map, or ``None`` for a scalar or an array with fewer than 2 elements (no picture
+        to draw).
+    """
+    err = np.asarray(err, dtype=np.float64)
+    if err.ndim == 0 or err.size < 2:
+        return None
+    grid = err.reshape(1, -1) if err.ndim == 1 else err.reshape(-1, *err.shape[-2:]).max(axis=0)
+    grid = np.nan_to_num(grid, nan=np.inf)
+    rows, cols = grid.shape
+    br, bc = -(-rows // side), -(-cols // side)
+    padded = np.zeros((-(-rows // br) * br, -(-cols // bc) * bc))
+    padded[:rows, :cols] = grid
+    cells = padded.reshape(padded.shape[0] // br, br, padded.shape[1] // bc, bc).max(axis=(1, 3))
+    values = tuple(tuple(min(float(f"{v:.4g}"), 1e300) for v in row) for row in cells)
+    tol = float(tolerance) if np.isfinite(tolerance) else 1e300  # stays valid JSON
+    return ErrorMap(values, tuple(int(d) for d in err.shape), (br, bc), tol)
 
 
 @dataclass(frozen=True)
@@ -35,6 +112,8 @@ class Comparison:
         worst_index: index of the largest error (tuple), or ``None``.
         got_at_worst, expected_at_worst: the two values at ``worst_index``.
         tolerance: the bound ``atol + rtol * max|expected|`` that was applied.
+        error_map: for ``"values"`` failures, |got − expected| reduced for a heat map
+            (:func:`error_map`); ``None`` otherwise.
     """
 
     ok: bool
@@ -48,6 +127,7 @@ class Comparison:
     got_at_worst: float = float("nan")
     expected_at_worst: float = float("nan")
     tolerance: float = float("nan")
+    error_map: ErrorMap | None = None
 
 
 def as_array(value: Any) -> np.ndarray | None:
@@ -72,7 +152,9 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def compare(got: Any, expected: np.ndarray, *, atol: float = DEFAULT_ATOL, rtol: float = DEFAULT_RTOL) -> Comparison:
+def compare(
+    got: Any, expected: np.ndarray, *, atol: float = DEFAULT_ATOL, rtol: float = DEFAULT_RTOL, map_errors: bool = True
+) -> Comparison:
     """Compare ``got`` with ``expected`` (shape first, then values).
 
     Args:
@@ -80,6 +162,8 @@ def compare(got: Any, expected: np.ndarray, *, atol: float = DEFAULT_ATOL, rtol:
         expected: the reference array, any shape, float or int dtype.
         atol: absolute tolerance.
         rtol: relative tolerance, scaled by ``max|expected|``.
+        map_errors: reduce the errors of a ``"values"`` failure to :attr:`Comparison.error_map`
+            (off where only the verdict is used, e.g. matching variants).
     Returns:
         A :class:`Comparison`. Never raises.
     """
@@ -114,13 +198,13 @@ def compare(got: Any, expected: np.ndarray, *, atol: float = DEFAULT_ATOL, rtol:
     ok = max_abs <= tol
     return Comparison(
         ok, "" if ok else "values", a.shape, e.shape, type_name(got), max_abs, max_rel, idx,
-        float(a.reshape(-1)[flat]), float(e.reshape(-1)[flat]), tol,
+        float(a.reshape(-1)[flat]), float(e.reshape(-1)[flat]), tol, error_map(err, tol) if map_errors and not ok else None,
     )
 
 
 def close(got: Any, expected: np.ndarray, *, atol: float = DEFAULT_ATOL, rtol: float = DEFAULT_RTOL) -> bool:
     """Shorthand: ``compare(...).ok``."""
-    return compare(got, expected, atol=atol, rtol=rtol).ok
+    return compare(got, expected, atol=atol, rtol=rtol, map_errors=False).ok
 
 
 def describe(name: str, cmp: Comparison, *, show_values: bool) -> str:

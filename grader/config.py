@@ -22,6 +22,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from grader import contracts
@@ -127,3 +128,67 @@ def _stub_modules(section: object, path: Path | None) -> tuple[str, ...]:
             '["cs231n.*", "im2col_cython"]'
         )
     return tuple(raw)
+
+
+# -- [feedback]: how much of the hidden cases students' feedback discloses -------------------
+
+# Disclosure levels for hidden cases, from least to most: "points" (counts and points only),
+# "message" (plus the failure message and diagnosis), "input" (plus the description of the
+# failing inputs), "full" (plus the error map; allowed only after `deadline`).
+HIDDEN_LEVELS = ("points", "message", "input", "full")
+DEFAULT_HIDDEN = "message"
+
+
+@dataclass(frozen=True)
+class FeedbackConfig:
+    """The ``[feedback]`` section of ``deepgrade.toml``.
+
+    Attributes:
+        hidden: one of :data:`HIDDEN_LEVELS`, what feedback shows of failing hidden cases.
+        deadline: an aware datetime after which ``"full"`` applies; before it, ``"full"``
+            is lowered to ``"input"``. ``None`` when not set.
+    """
+
+    hidden: str = DEFAULT_HIDDEN
+    deadline: datetime | None = None
+
+
+def load_feedback_config(path: Path | None = None) -> FeedbackConfig:
+    """Read ``[feedback] hidden = "points"|"message"|"input"|"full"`` and ``deadline``.
+
+    ``deadline`` is a TOML date-time with an offset (``2026-12-20T23:59:00+09:00``) or an
+    ISO 8601 string; one without an offset is read as UTC.
+
+    Args:
+        path: a TOML file; defaults to ``./deepgrade.toml`` when it exists.
+    Returns:
+        The section (defaults when the file or section is absent).
+    Raises:
+        ConfigError: unknown level, ``"full"`` without a deadline, or an unreadable deadline.
+    """
+    from datetime import timezone
+
+    path = path or (Path("deepgrade.toml") if Path("deepgrade.toml").is_file() else None)
+    if path is None:
+        return FeedbackConfig()
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    section = data.get("feedback", {})
+    hidden = section.get("hidden", DEFAULT_HIDDEN)
+    if hidden not in HIDDEN_LEVELS:
+        raise ConfigError(f"[feedback] hidden = {hidden!r} in {path}: choose one of {', '.join(HIDDEN_LEVELS)}")
+    deadline = section.get("deadline")
+    if isinstance(deadline, str):
+        try:
+            deadline = datetime.fromisoformat(deadline)
+        except ValueError:
+            raise ConfigError(f"[feedback] deadline = {deadline!r} in {path} is not an ISO 8601 date-time") from None
+    if deadline is not None and not isinstance(deadline, datetime):
+        raise ConfigError(f"[feedback] deadline in {path} must be a date-time such as 2026-12-20T23:59:00+09:00")
+    if deadline is not None and deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=timezone.utc)
+    if hidden == "full" and deadline is None:
+        raise ConfigError(f'[feedback] hidden = "full" in {path} needs a deadline: full hidden cases are shown only after it')
+    return FeedbackConfig(hidden=hidden, deadline=deadline)

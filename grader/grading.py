@@ -118,7 +118,7 @@ def grade_exercise(
             except StubNotImplemented:
                 return result("not_implemented", f"{exercise.name} is not implemented yet (it still raises NotImplementedError).")
             except CaseFailed as failed:
-                case_results.append(CaseResult(case.id, case.label, False, failed.message, failed.diagnoses, case.feature, case.public))
+                case_results.append(CaseResult(case.id, case.label, False, failed.message, failed.diagnoses, case.feature, case.public, error_map=failed.error_map))
                 continue
             except SessionAborted as aborted:
                 case_results.append(CaseResult(case.id, case.label, False, aborted.message, (), case.feature, case.public))

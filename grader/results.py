@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from grader.compare import ErrorMap
 from grader.i18n import N_
 
 # Statuses, from best to worst, with what each means (the catalogue domain is "feedback").
@@ -114,6 +115,8 @@ class CaseResult:
         feature: the contract feature the case exercises (``"core"``, ``"dilation"``, ...).
         public: whether the student has the case (hidden cases' records carry no inputs or
             expected values anywhere; their messages never show reference values).
+        error_map: |got − expected| of the failing comparison reduced for a heat map
+            (:class:`grader.compare.ErrorMap`); only where the check may show it (public cases).
     """
 
     case_id: str
@@ -123,15 +126,17 @@ class CaseResult:
     diagnoses: tuple[str, ...] = ()
     feature: str = "core"
     public: bool = True
+    error_map: ErrorMap | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "message", safe_text(self.message))
         object.__setattr__(self, "label", safe_text(self.label))
 
     def to_json(self) -> dict:
-        """The per-case record: ``case_id`` (and its alias ``id``), ``label, feature, public, passed,
-        message, diagnoses`` — never inputs or expected values."""
-        return {
+        """The per-case record: ``case_id`` (also as ``id``, the contract branch's name), ``label,
+        feature, public, passed, message, diagnoses`` (hidden cases carry no reference values) and,
+        when there is one, ``error_map`` (:meth:`ErrorMap.to_json`)."""
+        record = {
             "case_id": self.case_id,
             "id": self.case_id,
             "label": self.label,
@@ -141,6 +146,9 @@ class CaseResult:
             "message": self.message,
             "diagnoses": list(self.diagnoses),
         }
+        if self.error_map is not None:
+            record["error_map"] = self.error_map.to_json()
+        return record
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,7 @@ def check_backward(ctx: Context, spec: BackwardSpec, inputs: Mapping[str, Any], 
     if res.problem in ("shape", "type", "dtype"):
         ctx.fail(message, *diagnoses)
     message += _blame(ctx, spec, inputs, grads, douts, mismatched, fwd_problem)
-    ctx.fail(message, *diagnoses)
+    ctx.fail(message, *diagnoses, error_map=ctx._error_map(f"d{_leaf(entry)}", res))
 
 
 def _gradient(ctx: Context, spec: BackwardSpec, value: Any, key: Any) -> Any:

@@ -65,6 +65,7 @@ def with_size1_probe(check: Check, diagnosis: str = "squeeze_drops_batch") -> Ch
             raise CaseFailed(
                 f"{failed.message}\nThe same check passes when every axis has size ≥ 2: the bug only shows with {inputs.get('size1_axes', 'an axis of size 1')}.\n→ {text}",
                 (*failed.diagnoses, diagnosis),
+                failed.error_map,
             ) from None
 
     return wrapped
@@ -98,4 +99,4 @@ def diagnose_forward_too(ctx: Context, check: Callable[[], None], forward: str, 
         if not names:
             raise
         message = failed.message + "".join(f"\n→ (your {forward}) {ctx.exercise.message(n)}" for n in names)
-        raise CaseFailed(message, (*failed.diagnoses, *names)) from None
+        raise CaseFailed(message, (*failed.diagnoses, *names), failed.error_map) from None

@@ -8,6 +8,8 @@ and checks that inputs were not modified in place. The two-way gradient check bu
 """
 from __future__ import annotations
 
+import dataclasses
+
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
@@ -154,7 +156,7 @@ class Context:
             return
         message = cmp.describe(what, result, show_values=self.public)
         names = self.match_variants(got, variants or {}, atol=atol, rtol=rtol)
-        raise CaseFailed(note + self._with_diagnoses(message, names), names)
+        raise CaseFailed(note + self._with_diagnoses(message, names), names, self._error_map(what, result))
 
     def match_variants(self, got: Any, variants: Mapping[str, Any], *, atol: float = cmp.DEFAULT_ATOL, rtol: float = cmp.DEFAULT_RTOL) -> tuple[str, ...]:
         """Names of the variants whose output ``got`` matches (see :func:`grader.exercises.variants.matching`)."""
@@ -165,9 +167,15 @@ class Context:
             message += f"\n→ {self.exercise.message(name)}"
         return message
 
-    def fail(self, message: str, *diagnoses: str) -> None:
+    def fail(self, message: str, *diagnoses: str, error_map: cmp.ErrorMap | None = None) -> None:
         """Raise :class:`CaseFailed`, appending the messages of the named misconceptions."""
-        raise CaseFailed(self._with_diagnoses(message, diagnoses), diagnoses)
+        raise CaseFailed(self._with_diagnoses(message, diagnoses), diagnoses, error_map)
+
+    def _error_map(self, what: str, result: cmp.Comparison) -> cmp.ErrorMap | None:
+        """The comparison's error map named ``what``, on public cases only (hidden ones stay hidden)."""
+        if not self.public or result.error_map is None:
+            return None
+        return dataclasses.replace(result.error_map, name=what)
 
     def expect_unchanged(
         self,

@@ -48,10 +48,11 @@ DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType({CORE: 1.0})
 class CaseFailed(Exception):
     """A check failed. ``message`` is for the student; ``diagnoses`` name misconceptions."""
 
-    def __init__(self, message: str, diagnoses: Sequence[str] = ()):
+    def __init__(self, message: str, diagnoses: Sequence[str] = (), error_map=None):
         super().__init__(message)
         self.message = message
         self.diagnoses = tuple(diagnoses)
+        self.error_map = error_map  # grader.compare.ErrorMap of a public case, for a heat map
 
 
 class StubNotImplemented(Exception):
