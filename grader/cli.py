@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 
 from grader import api
+from grader.config import ConfigError, load_config
 from grader.exercises import ASSIGNMENTS, resolve
 from grader.reference import REPO_ROOT, ReferenceUnavailable
 from grader.report import text as report_text

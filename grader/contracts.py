@@ -76,8 +76,11 @@ class Contract:
 
     @property
     def key(self) -> str:
-        """A stable text naming the contract and its overrides (for the gradebook's resume key)."""
-        extra = ";".join(f"{k}={','.join(sorted(v))}" for k, v in sorted(self.per_exercise.items()))
+        """A stable text naming the contract and the course's overrides (for the gradebook's resume
+        key): just the name (``"deepgrade"``) when the course overrides nothing."""
+        stock = CONTRACTS.get(self.name)
+        built_in = stock.per_exercise if stock is not None else {}
+        extra = ";".join(f"{k}={','.join(sorted(v))}" for k, v in sorted(self.per_exercise.items()) if built_in.get(k) != v)
         return f"{self.name}[{extra}]" if extra else self.name
 
 

@@ -47,8 +47,15 @@ def assignments_of(group: Path) -> list[str]:
 
 
 def settings() -> tuple[str, Limits]:
-    """(secret, limits) the examples are recorded with (``examples/demo.toml``)."""
-    config = load_config(None, CONFIG)
+    """(secret, limits) the examples are recorded with (``examples/demo.toml``).
+
+    The file's own secret, never ``DEEPGRADE_SECRET``: the recorded scores belong to it, and a
+    course secret in the environment must not change them.
+    """
+    import tomllib
+
+    recorded = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["course"]["secret"]
+    config = load_config(recorded, CONFIG)
     return config.secret, config.limits
 
 

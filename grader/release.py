@@ -104,6 +104,20 @@ def _grading_notes(assignment: str, contract) -> dict[str, str]:
     return {ex.name: grading_note(ex.weights, contract, ex.name) for ex in ASSIGNMENTS.get(assignment, ())}
 
 
+def stub_text(source: str, assignment: str, filename: str = "<solution>", contract=None) -> str:
+    """The released stub of one solution file: :func:`make_stub` plus, in each exercise's
+    docstring, how ``contract`` (default ``deepgrade``) splits its points over features.
+
+    The ``.py`` stubs and the notebooks' code cells both come from here.
+
+    Raises:
+        ValueError: unbalanced or nested solution markers (see :func:`make_stub`).
+    """
+    from grader.stub_notes import annotate
+
+    return annotate(make_stub(source, assignment, filename), _grading_notes(assignment, contract))
+
+
 def released_files(solutions_dir: Path = SOLUTIONS_DIR, contract=None) -> dict[str, str]:
     """Every stub that ``release`` writes: relative path under ``assignments/`` → text.
 
@@ -112,16 +126,12 @@ def released_files(solutions_dir: Path = SOLUTIONS_DIR, contract=None) -> dict[s
         contract: the course's :class:`grader.contracts.Contract` (default ``deepgrade``): each
             exercise's docstring ends with how its points are split over the features it grades.
     """
-    from grader.stub_notes import annotate
-
     stubs = {}
     for folder in sorted(p for p in solutions_dir.iterdir() if p.is_dir() and p.name[:2].isdigit()):
-        notes = _grading_notes(folder.name, contract)
         for path in sorted(folder.glob("*.py")):
             if path.name.startswith("_"):
                 continue
-            stub = make_stub(path.read_text(encoding="utf-8"), folder.name, str(path))
-            stubs[f"{folder.name}/{path.name}"] = annotate(stub, notes)
+            stubs[f"{folder.name}/{path.name}"] = stub_text(path.read_text(encoding="utf-8"), folder.name, str(path), contract)
     return stubs
 
 

@@ -24,7 +24,7 @@ from grader.exercises import ASSIGNMENTS
 from grader.i18n import translator
 from grader.notebooks import content
 from grader.reference import SOLUTIONS_DIR
-from grader.release import BEGIN, END, make_stub
+from grader.release import BEGIN, END, make_stub, stub_text
 
 FLAVOURS = ("stub", "solution", "nbgrader")
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -159,7 +159,7 @@ def build_notebook(assignment: str, flavour: str = "stub", solutions_dir: Path =
             continue
         source = path.read_text(encoding="utf-8")
         if flavour == "stub":
-            blocks = _blocks(make_stub(source, assignment, str(path)))
+            blocks = _blocks(stub_text(source, assignment, str(path)))
         elif flavour == "solution":
             blocks = _blocks(_solution_text(source))
         else:
