@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-import numpy as np
 
 from grader.exercises.context import Context
 from grader.exercises.spec import CaseFailed

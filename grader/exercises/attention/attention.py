@@ -27,7 +27,6 @@ Case grids (mistakes.md M10, M12–M20, M28, M30):
 """
 from __future__ import annotations
 
-import re
 from types import MappingProxyType
 from typing import Any, Callable
 
@@ -37,9 +36,8 @@ from grader import compare as cmp
 from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
 from grader.exercises.context import Context
-from grader.exercises.spec import CaseFailed, Exercise, Topic
+from grader.exercises.spec import Exercise, Topic
 from grader.exercises.checks import distinct
-from grader.runner.codec import Ref, TorchArray
 
 ASSIGNMENT = "06_attention"
 

@@ -22,7 +22,6 @@ import numpy as np
 from grader import compare as cmp
 from grader.exercises.attention.attention import (
     _mask_feature,
-    ASSIGNMENT,
     MISCONCEPTIONS,
     _exercise,
     _pe_tol,

@@ -26,8 +26,7 @@ from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
 from grader.exercises.checks import diagnose_forward_too, identifiable_variants
 from grader.exercises.context import Context
-from grader.exercises.spec import CaseFailed, Exercise, Topic, rounded
-from grader.runner.codec import Ref, TorchArray
+from grader.exercises.spec import Exercise, Topic, rounded
 
 ASSIGNMENT = "04_normalization_residual"
 

@@ -15,14 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from grader import compare as cmp
 from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
 from grader.exercises.checks import diagnose_forward_too, identifiable_variants
 from grader.exercises.context import Context
 from grader.exercises.sizes import output_size
-from grader.exercises.spec import CaseFailed, Exercise, Topic, rounded
-from grader.runner.codec import Ref, TorchArray
+from grader.exercises.spec import CaseFailed, Topic, rounded
 
 ASSIGNMENT = "04_normalization_residual"
 

@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 
 from grader import compare as cmp
-from grader.exercises.backward import BackwardSpec
-from grader.exercises.checks import diagnose_forward_too, identifiable_variants
+from grader.exercises.checks import identifiable_variants
 from grader.exercises.context import Context
-from grader.exercises.spec import CaseFailed, Exercise, Topic, rounded
+from grader.exercises.spec import Exercise, Topic, rounded
 from grader.runner.codec import Ref, TorchArray
 
 ASSIGNMENT = "04_normalization_residual"
