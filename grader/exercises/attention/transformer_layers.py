@@ -22,6 +22,7 @@ import numpy as np
 from grader import compare as cmp
 from grader.exercises.attention.attention import (
     _mask_feature,
+    ASSIGNMENT,  # noqa: F401  (every spec module names its assignment; the topic package reads it)
     MISCONCEPTIONS,
     _exercise,
     _pe_tol,
