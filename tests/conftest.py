@@ -20,8 +20,8 @@ def solution():
 def grading_backend():
     """The sandbox where it can run (Linux, root: CI), else a fresh Python per exercise.
 
-    Tests that grade many submissions use it for speed: the sandbox's zygote has numpy and
-    torch imported already (~25 ms per student process instead of 0.3–3 s). The unsandboxed
+    Tests that grade many submissions use it for speed: the sandbox's zygote has numpy imported
+    already, and each submission is imported once in its warm child (grader.runner.warm). The unsandboxed
     path keeps its own tests (test_grading.py, test_cli_grade.py).
     """
     from grader.runner.local import LocalBackend
@@ -41,6 +41,7 @@ def grading_backend():
 # many submissions or go through the Linux sandbox are marked here, by path, so that a test
 # added there joins its lane without remembering a decorator.
 _SANDBOX_DIRS = {"sandbox", "hostile"}
+_SLOW_DIRS = {"distributed"}  # a real Dask scheduler and two workers per test module
 _SLOW_FILES = {"test_examples.py", "test_exercises_03_04.py", "test_exercises_05_06.py", "test_cli_grade.py"}
 # single slow tests elsewhere: a hanging child, a whole student copy, and full-assignment gradings
 # that `deepgrade validate` repeats (reference full marks, stubs zero) in the fast lane's stead
@@ -63,5 +64,5 @@ def pytest_collection_modifyitems(config, items):
             continue
         if parts and parts[0] in _SANDBOX_DIRS:
             item.add_marker(pytest.mark.sandbox)
-        if parts and (parts[-1] in _SLOW_FILES or getattr(item, "originalname", item.name) in _SLOW_TESTS.get(parts[-1], ())):
+        if parts and (parts[0] in _SLOW_DIRS or parts[-1] in _SLOW_FILES or getattr(item, "originalname", item.name) in _SLOW_TESTS.get(parts[-1], ())):
             item.add_marker(pytest.mark.slow)
