@@ -78,7 +78,6 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
     """Grade every student's submission in SUBMISSIONS (a folder, an LMS download, an archive or one file)."""
     from grader import api
     from grader.cli import _assignment_list, _backend
-    from grader import contracts
     from grader.config import ConfigError, load_config
 
     console = _console()
@@ -98,11 +97,12 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
     if scheduler:  # each Dask worker keeps its own sandbox; results are committed here
         from grader.distributed import connect
 
-        if config.contract.key != contracts.DEFAULT or config.stub_modules:
-            # The workers grade under the default contract with no stand-ins (see grader.distributed).
-            raise click.UsageError("--scheduler grades under the default contract without stub_modules; "
-                                   "grade this course locally (without --scheduler)")
-        grade_one = connect(scheduler, names, secret=config.secret, limits=config.limits, sandbox=not no_sandbox)
+        try:
+            only = [ex.name for ex in api.select_exercises(names, name_filter) if regrade is None or ex.name == regrade]
+        except KeyError as exc:
+            raise click.ClickException(str(exc.args[0])) from None
+        grade_one = connect(scheduler, names, secret=config.secret, limits=config.limits, sandbox=not no_sandbox,
+                            contract=config.contract, stub_modules=config.stub_modules, only=only)
         workers = max(workers, 2 * grade_one.threads())
         backend = grade_one
     else:

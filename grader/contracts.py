@@ -75,12 +75,18 @@ class Contract:
         return self.per_exercise.get(exercise, self.features)
 
     @property
+    def overrides(self) -> dict[str, tuple[str, ...]]:
+        """The course's per-exercise overrides: exercise → sorted features, where they differ from
+        the named contract's own (``contract(c.name, c.overrides)`` rebuilds ``c``)."""
+        stock = CONTRACTS.get(self.name)
+        built_in = stock.per_exercise if stock is not None else {}
+        return {k: tuple(sorted(v)) for k, v in sorted(self.per_exercise.items()) if built_in.get(k) != v}
+
+    @property
     def key(self) -> str:
         """A stable text naming the contract and the course's overrides (for the gradebook's resume
         key): just the name (``"deepgrade"``) when the course overrides nothing."""
-        stock = CONTRACTS.get(self.name)
-        built_in = stock.per_exercise if stock is not None else {}
-        extra = ";".join(f"{k}={','.join(sorted(v))}" for k, v in sorted(self.per_exercise.items()) if built_in.get(k) != v)
+        extra = ";".join(f"{k}={','.join(v)}" for k, v in self.overrides.items())
         return f"{self.name}[{extra}]" if extra else self.name
 
 

@@ -23,7 +23,7 @@ and Dask's scheduler has no authentication by default: bind it to a private inte
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from grader.runner.backend import Limits
 from grader.submission import Submission
@@ -41,7 +41,9 @@ _WORKER_BANKS: dict = {}
 
 
 def grade_on_worker(submission: Submission, assignments: Sequence[str], secret: str,
-                    limits: Limits | None, sandbox: bool) -> "SubmissionResult":
+                    limits: Limits | None, sandbox: bool, contract_name: str = "deepgrade",
+                    overrides: Mapping[str, Sequence[str]] | None = None, stub_modules: Sequence[str] = (),
+                    only: Sequence[str] | None = None) -> "SubmissionResult":
     """Grades one submission on a Dask worker; returns its result (frozen, plain data).
 
     Args:
@@ -50,15 +52,21 @@ def grade_on_worker(submission: Submission, assignments: Sequence[str], secret: 
         secret: course secret (seeds hidden cases).
         limits: overrides the exercises' limits, or ``None``.
         sandbox: grade in the sandbox (Linux, root) rather than unconfined processes.
+        contract_name, overrides: the course contract, rebuilt here with
+            :func:`grader.contracts.contract` (plain data travels, not the object).
+        stub_modules: module patterns imported as empty stand-ins when missing.
+        only: grade only these exercise names (``-k``, ``--regrade``); ``None``: all of them.
     Returns:
         The :class:`~grader.results.SubmissionResult`.
     Raises:
         SandboxUnavailable: ``sandbox`` was asked for and this worker cannot provide it (the
             client reports it for this submission).
     """
+    from grader import contracts
     from grader.api import CaseBank, grade_submission, select_exercises
 
-    exercises = select_exercises(assignments)
+    exercises = [ex for ex in select_exercises(assignments) if only is None or ex.name in only]
+    contract = contracts.contract(contract_name, overrides)
     with _WORKER_LOCK:
         backend = _WORKER_BACKENDS.get(sandbox)
         if backend is None:
@@ -66,7 +74,8 @@ def grade_on_worker(submission: Submission, assignments: Sequence[str], secret: 
         bank = _WORKER_BANKS.get(secret)
         if bank is None:
             bank = _WORKER_BANKS[secret] = CaseBank(secret)
-    return grade_submission(submission, exercises, bank=bank, backend=backend, limits=limits)
+    return grade_submission(submission, exercises, bank=bank, backend=backend, limits=limits,
+                            stub_modules=stub_modules, contract=contract)
 
 
 def _make_backend(sandbox: bool):
@@ -99,13 +108,17 @@ class DaskGrader:
         timeout_s: longest wait for one submission, seconds (default: every exercise's wall
             limit three times over, plus the import limit, plus :data:`QUEUE_SLACK_S`).
         connect_timeout_s: how long to wait for the scheduler, seconds.
+        contract: the course's :class:`grader.contracts.Contract` (default ``deepgrade``).
+        stub_modules: module patterns imported as empty stand-ins when missing.
+        only: exercise names to grade (``-k``, ``--regrade``); ``None``: every exercise.
     Raises:
         ImportError: Dask is not installed (``pip install deepgrade[dask]``).
         OSError / TimeoutError: the scheduler cannot be reached.
     """
 
     def __init__(self, address: str, assignments: Sequence[str], *, secret: str, limits: Limits | None = None,
-                 sandbox: bool = True, timeout_s: float | None = None, connect_timeout_s: float = 30.0):
+                 sandbox: bool = True, timeout_s: float | None = None, connect_timeout_s: float = 30.0,
+                 contract=None, stub_modules: Sequence[str] = (), only: Sequence[str] | None = None):
         from distributed import Client
 
         from grader.api import select_exercises
@@ -114,6 +127,11 @@ class DaskGrader:
         self.secret = secret
         self.limits = limits
         self.sandbox = sandbox
+        # Plain data for the workers: the contract's name and the course's overrides.
+        self.contract_name = contract.name if contract is not None else "deepgrade"
+        self.overrides = {k: list(v) for k, v in contract.overrides.items()} if contract is not None else {}
+        self.stub_modules = tuple(stub_modules)
+        self.only = list(only) if only is not None else None
         if timeout_s is None:
             chosen = [limits or ex.limits for ex in select_exercises(self.assignments)]
             timeout_s = sum(3 * c.wall_s for c in chosen) + max(c.import_s for c in chosen) + QUEUE_SLACK_S
@@ -133,7 +151,8 @@ class DaskGrader:
                 every worker it ran on), or ``TimeoutError``.
         """
         future = self.client.submit(grade_on_worker, submission, self.assignments, self.secret, self.limits,
-                                    self.sandbox, pure=False, key=f"grade-{submission.digest[:16]}-{id(submission):x}")
+                                    self.sandbox, self.contract_name, self.overrides, self.stub_modules, self.only,
+                                    pure=False, key=f"grade-{submission.digest[:16]}-{id(submission):x}")
         try:
             return future.result(timeout=self.timeout_s)
         finally:
