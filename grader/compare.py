@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.i18n import N_
 from grader.runner.codec import Opaque, TorchArray
 
 DEFAULT_ATOL = 1e-8
@@ -207,8 +208,25 @@ def close(got: Any, expected: np.ndarray, *, atol: float = DEFAULT_ATOL, rtol: f
     return compare(got, expected, atol=atol, rtol=rtol, map_errors=False).ok
 
 
+# The sentences of :func:`describe`, as catalogue messages (domain ``feedback``): results keep the
+# English text, and feedback pages translate each line that one of them produces
+# (:mod:`grader.report.phrases`). Placeholders hold plain text, already formatted.
+NOT_AN_ARRAY = N_("{name}: expected an ndarray of shape {shape}, got {got}")
+WRONG_SHAPE = N_("{name} has shape {got}, expected {expected}")
+EMPTY_AXIS = N_("{name} has shape {got}, expected {expected} (an empty axis: check slices like a[p:-p], which are empty when p = 0)")
+WRONG_DTYPE = N_("{name} has dtype {dtype}; expected real numbers (float64)")
+NOT_FINITE = N_("{name}{where} is {got} (not finite)")
+NOT_FINITE_SHOWN = N_("{name}{where} is {got} (not finite); expected {expected}")
+DIFFERS = N_("{name} differs: max abs error {error} (relative {relative}) at {name}{where}; tolerance {tolerance}")
+DIFFERS_SHOWN = N_(
+    "{name} differs: max abs error {error} (relative {relative}) at {name}{where}: got {got}, expected {expected}; "
+    "tolerance {tolerance}"
+)
+SENTENCES = (NOT_AN_ARRAY, WRONG_SHAPE, EMPTY_AXIS, WRONG_DTYPE, NOT_FINITE, NOT_FINITE_SHOWN, DIFFERS, DIFFERS_SHOWN)
+
+
 def describe(name: str, cmp: Comparison, *, show_values: bool) -> str:
-    """One student-facing sentence about a failed comparison.
+    """One student-facing sentence about a failed comparison (English; see :data:`SENTENCES`).
 
     Args:
         name: what was compared, e.g. ``"out"`` or ``"dw"``.
@@ -218,19 +236,18 @@ def describe(name: str, cmp: Comparison, *, show_values: bool) -> str:
         A message; shapes first, then the worst error and where.
     """
     if cmp.problem == "type":
-        return f"{name}: expected an ndarray of shape {cmp.expected_shape}, got {cmp.got_type}"
+        return NOT_AN_ARRAY.format(name=name, shape=cmp.expected_shape, got=cmp.got_type)
     if cmp.problem == "shape":
-        msg = f"{name} has shape {cmp.got_shape}, expected {cmp.expected_shape}"
-        if any(d == 0 for d in cmp.got_shape):
-            msg += " (an empty axis: check slices like a[p:-p], which are empty when p = 0)"
-        return msg
+        empty = any(d == 0 for d in cmp.got_shape)
+        return (EMPTY_AXIS if empty else WRONG_SHAPE).format(name=name, got=cmp.got_shape, expected=cmp.expected_shape)
     if cmp.problem == "dtype":
-        return f"{name} has dtype {cmp.got_type.split()[-1]}; expected real numbers (float64)"
+        return WRONG_DTYPE.format(name=name, dtype=cmp.got_type.split()[-1])
     where = "[" + ", ".join(map(str, cmp.worst_index or ())) + "]"
     if cmp.problem == "nonfinite":
-        msg = f"{name}{where} is {cmp.got_at_worst} (not finite)"
-        return msg + (f"; expected {cmp.expected_at_worst:.6g}" if show_values else "")
-    msg = f"{name} differs: max abs error {cmp.max_abs_err:.3g} (relative {cmp.max_rel_err:.3g}) at {name}{where}"
+        if show_values:
+            return NOT_FINITE_SHOWN.format(name=name, where=where, got=cmp.got_at_worst, expected=f"{cmp.expected_at_worst:.6g}")
+        return NOT_FINITE.format(name=name, where=where, got=cmp.got_at_worst)
+    fields = dict(name=name, where=where, error=f"{cmp.max_abs_err:.3g}", relative=f"{cmp.max_rel_err:.3g}", tolerance=f"{cmp.tolerance:.2g}")
     if show_values:
-        msg += f": got {cmp.got_at_worst:.6g}, expected {cmp.expected_at_worst:.6g}"
-    return msg + f"; tolerance {cmp.tolerance:.2g}"
+        return DIFFERS_SHOWN.format(got=f"{cmp.got_at_worst:.6g}", expected=f"{cmp.expected_at_worst:.6g}", **fields)
+    return DIFFERS.format(**fields)

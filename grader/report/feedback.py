@@ -32,6 +32,7 @@ from typing import Any, Mapping, Sequence
 from grader.compare import ErrorMap
 from grader.config import DEFAULT_HIDDEN, HIDDEN_LEVELS, FeedbackConfig
 from grader.i18n import N_, translator
+from grader.report import phrases
 
 # Statuses whose exercise-level message describes no case when the exercise has no case records
 # (the files did not load, the name is missing, the stub is untouched).
@@ -300,7 +301,7 @@ def _exercise(e: Mapping[str, Any], t, lang: str, level: str) -> ExerciseView:
     shown: list[CaseView] = []
     withheld = 0
     for c in failing:
-        view = _case(c, name, assignment, level)
+        view = _case(c, name, assignment, level, lang)
         if view is None:
             withheld += 1
         else:
@@ -310,7 +311,7 @@ def _exercise(e: Mapping[str, Any], t, lang: str, level: str) -> ExerciseView:
     # failing case's label, which may be a hidden one). Without them, only a message that
     # describes no case is safe below level "input".
     if not has_cases and (status in NO_CASE_STATUSES or allows(level, "input")):
-        message = _strip_misconceptions(clean_text(e.get("message", "")), assignment, name) or None
+        message = phrases.translate(_strip_misconceptions(clean_text(e.get("message", "")), assignment, name), lang) or None
     else:
         message = None
     counts: dict[str, int] = {}
@@ -384,7 +385,7 @@ def _case_diagnoses(c: Mapping[str, Any], assignment: str, exercise: str) -> tup
     return tuple(by_text[x] for x in texts if x in by_text)
 
 
-def _case(c: Mapping[str, Any], exercise: str, assignment: str, level: str) -> CaseView | None:
+def _case(c: Mapping[str, Any], exercise: str, assignment: str, level: str, lang: str = "en") -> CaseView | None:
     """The student's view of a failing case record, or ``None`` when it is withheld entirely."""
     public = _is_public(c)
     if not public and not allows(level, "message"):
@@ -402,7 +403,7 @@ def _case(c: Mapping[str, Any], exercise: str, assignment: str, level: str) -> C
         public=public,
         feature=clean_text(c.get("feature") or "core"),
         label=clean_text(c.get("label", "")) if show_input else None,
-        message=_strip_misconceptions(clean_text(c.get("message", "")), assignment, exercise),
+        message=phrases.translate(_strip_misconceptions(clean_text(c.get("message", "")), assignment, exercise), lang),
         diagnoses=_case_diagnoses(c, assignment, exercise),
         error_map=emap,
     )

@@ -1,0 +1,42 @@
+"""Grade-time sentences are shown in the reader's language on feedback pages."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader import compare
+from grader.i18n import untranslated
+from grader.report import feedback, phrases
+
+
+def test_every_comparison_sentence_has_korean():
+    assert untranslated("ko", phrases.DOMAIN, list(compare.SENTENCES)) == []
+
+
+@pytest.mark.parametrize("got, show", [
+    (np.ones((2, 3)), True), (np.ones((2, 3)), False), (np.ones((2, 0)), True), ("text", True),
+    (np.array([[1.0, np.nan, 0.0]]), True), (np.array([[1.0, np.inf, 0.0]]), False), (np.ones((1, 3), dtype=complex), True),
+])
+def test_each_sentence_compare_writes_is_recognised_and_keeps_its_values(got, show):
+    expected = np.array([[0.5, -2.0, 3.25]])
+    english = compare.describe("dw", compare.compare(got, expected), show_values=show)
+    korean = phrases.translate_line(english, "ko")
+    assert korean != english and "dw" in korean
+    numbers = [tok for tok in english.replace(",", " ").replace(";", " ").split() if tok[:1].isdigit()]
+    assert all(n.rstrip(")]:") in korean for n in numbers), (english, korean)
+    assert phrases.translate_line(english, "en") == english
+
+
+def test_unknown_lines_and_look_alikes_stay_as_they_are():
+    for line in ("conv_forward_naive raised TypeError: boom", "out differs", "x differs: max abs error 1 (relative 2) at y[0]; tolerance 3"):
+        assert phrases.translate_line(line, "ko") == line
+
+
+def test_korean_page_shows_the_case_message_in_korean():
+    line = "out differs: max abs error 20.9 (relative 1.58) at out[1, 3, 0, 1]: got 15.05, expected -5.84; tolerance 0.00013"
+    case = {"case_id": "public/00", "public": True, "passed": False, "feature": "core", "label": "x (2, 3, 5, 7)", "message": line}
+    result = {"submission": "ann", "total": 0, "max_total": 4, "exercises": [
+        {"name": "conv_forward_naive", "assignment": "02_convolution", "score": 0, "max_score": 4, "status": "failed", "message": line, "cases": [case]}]}
+    ko = feedback.build(result, lang="ko").exercises[0].cases[0].message
+    en = feedback.build(result, lang="en").exercises[0].cases[0].message
+    assert en == line and "최대 절대 오차 20.9" in ko and "out[1, 3, 0, 1]" in ko and "-5.84" in ko
