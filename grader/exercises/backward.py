@@ -20,10 +20,40 @@ from grader import compare as cmp
 from grader import gradcheck
 from grader.exercises.context import Context
 from grader.exercises.expected import BackwardExpected
+from grader.i18n import N_
 from grader.runner.codec import Ref
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
+# Sentences of the blame (catalogue domain ``feedback``; feedback pages translate the lines they
+# produce, see grader.report.phrases). Placeholders hold plain text, already formatted.
+NOT_DIFFERENTIABLE = N_("(could not differentiate your forward numerically: {error})")
+FORWARD_AT_FAULT = N_(
+    "Your backward is consistent with your own forward (numerical check), but your forward is wrong ({problem}): "
+    "fix {forward} first."
+)
+REFERENCE_ONLY = N_("Your backward agrees with the numerical derivative of your forward, yet {grads} differs from the reference.")
+# (some gradients agree, public case) → sentence; a hidden case names the element, never the values.
+BACKWARD_AT_FAULT = {
+    (True, True): N_(
+        "The numerical derivative of your own forward disagrees with your backward for {grads}; {agree} agree: at "
+        "{grad}{where} your backward gives {analytic}, the numerical derivative of your forward {numeric}: the bug is in "
+        "the backward pass."
+    ),
+    (False, True): N_(
+        "The numerical derivative of your own forward disagrees with your backward for {grads}: at {grad}{where} your "
+        "backward gives {analytic}, the numerical derivative of your forward {numeric}: the bug is in the backward pass."
+    ),
+    (True, False): N_(
+        "The numerical derivative of your own forward disagrees with your backward for {grads}; {agree} agree (worst "
+        "element probed: {grad}{where}): the bug is in the backward pass."
+    ),
+    (False, False): N_(
+        "The numerical derivative of your own forward disagrees with your backward for {grads} (worst element probed: "
+        "{grad}{where}): the bug is in the backward pass."
+    ),
+}
+SENTENCES = (NOT_DIFFERENTIABLE, FORWARD_AT_FAULT, REFERENCE_ONLY, *BACKWARD_AT_FAULT.values())
 
 @dataclass(frozen=True)
 class BackwardSpec:
@@ -170,31 +200,26 @@ def _blame(ctx: Context, spec: BackwardSpec, inputs, grads, douts, mismatched, f
             if not p.ok:
                 disagree.append((entry, grad))
     except ValueError as exc:
-        return f"\n(could not differentiate your forward numerically: {exc})"
+        return "\n" + NOT_DIFFERENTIABLE.format(error=exc)
     bad = ", ".join(f"d{_leaf(n)}" for n, *_ in mismatched)
     if not disagree:
         if fwd_problem:
-            return (
-                f"\nYour backward is consistent with your own forward (numerical check), but your forward "
-                f"is wrong ({fwd_problem}): fix {spec.forward} first."
-            )
-        return f"\nYour backward agrees with the numerical derivative of your forward, yet {bad} differs from the reference."
+            return "\n" + FORWARD_AT_FAULT.format(problem=fwd_problem, forward=spec.forward)
+        return "\n" + REFERENCE_ONLY.format(grads=bad)
     entry, grad = disagree[0]
     loc = gradcheck.localise(evaluate, dense, entry, grad, douts, ctx.rng)
-    where = "[" + ", ".join(map(str, loc.index)) + "]"
-    name = _leaf(entry)
-    detail = (
-        f": at d{name}{where} your backward gives {loc.analytic:.6g}, the numerical derivative of your forward {loc.numeric:.6g}"
-        if ctx.public
-        else f" (worst element probed: d{name}{where})"
-    )
     failing = {m for m, _ in disagree}
     ok_names = [f"d{_leaf(n)}" for n in spec.wrt if n not in failing]
-    agree = f"; {', '.join(ok_names)} agree" if ok_names else ""
-    return (
-        f"\nThe numerical derivative of your own forward disagrees with your backward for "
-        f"{', '.join('d' + _leaf(n) for n, _ in disagree)}{agree}{detail}: the bug is in the backward pass."
+    fields = dict(
+        grads=", ".join("d" + _leaf(n) for n, _ in disagree),
+        agree=", ".join(ok_names),
+        grad=f"d{_leaf(entry)}",
+        where="[" + ", ".join(map(str, loc.index)) + "]",
+        analytic=f"{loc.analytic:.6g}",
+        numeric=f"{loc.numeric:.6g}",
     )
+    template = BACKWARD_AT_FAULT[(bool(ok_names), ctx.public)]
+    return "\n" + template.format(**fields)
 
 
 def _leaf(entry: str | tuple) -> str:

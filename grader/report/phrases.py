@@ -2,7 +2,8 @@
 
 Results keep their messages in English (the gradebook, exports and the terminal read them as
 they are). Sentences built from a catalogue template at grading time — :data:`grader.compare.SENTENCES`
-("out differs: max abs error 7.21 (relative 1.15) at out[1, 2, 0, 3] ...") — are recognised here
+("out differs: max abs error 7.21 (relative 1.15) at out[1, 2, 0, 3] ...") and the gradient
+check's verdicts, :data:`grader.exercises.backward.SENTENCES` — are recognised here
 by matching each line against its template, and rendered again in the reader's language with
 the same field values. A line that no template produces is left as it is.
 
@@ -16,10 +17,11 @@ import re
 from functools import lru_cache
 
 from grader import compare
+from grader.exercises import backward
 from grader.i18n import translator
 
 # Longest first: a template that extends another (the "shown values" forms) must win.
-TEMPLATES = tuple(sorted(compare.SENTENCES, key=len, reverse=True))
+TEMPLATES = tuple(sorted((*compare.SENTENCES, *backward.SENTENCES), key=len, reverse=True))
 DOMAIN = "feedback"
 
 
@@ -52,7 +54,8 @@ def translate_line(line: str, lang: str) -> str:
     for template in TEMPLATES:
         match = _pattern(template).fullmatch(line)
         if match:
-            return t(template, **match.groupdict())
+            # A field may itself be such a sentence ("your forward is wrong ({problem})").
+            return t(template, **{k: translate_line(v, lang) for k, v in match.groupdict().items()})
     return line
 
 

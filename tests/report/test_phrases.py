@@ -5,12 +5,29 @@ import numpy as np
 import pytest
 
 from grader import compare
+from grader.exercises import backward
 from grader.i18n import untranslated
 from grader.report import feedback, phrases
 
 
-def test_every_comparison_sentence_has_korean():
-    assert untranslated("ko", phrases.DOMAIN, list(compare.SENTENCES)) == []
+def test_every_template_has_korean_with_the_same_fields():
+    import re
+
+    assert untranslated("ko", phrases.DOMAIN, list(phrases.TEMPLATES)) == []
+    for template in phrases.TEMPLATES:
+        ko = phrases.translator("ko", phrases.DOMAIN)(template)
+        assert set(re.findall(r"\{(\w+)\}", ko)) == set(re.findall(r"\{(\w+)\}", template)), template
+
+
+def test_gradient_verdicts_translate_with_a_nested_comparison_sentence():
+    problem = compare.describe("out", compare.compare(np.ones((2, 2)), np.zeros((2, 2))), show_values=False)
+    english = backward.FORWARD_AT_FAULT.format(problem=problem, forward="conv_forward_naive")
+    korean = phrases.translate_line(english, "ko")
+    assert "conv_forward_naive부터 고치세요" in korean and "최대 절대 오차" in korean and "differs" not in korean
+    for (agree, public), template in backward.BACKWARD_AT_FAULT.items():
+        line = template.format(grads="dw", agree="dx, db", grad="dw", where="[0, 1]", analytic="1.5", numeric="-2")
+        korean = phrases.translate_line(line, "ko")
+        assert "버그는 역전파에 있습니다" in korean and "dw[0, 1]" in korean and ("dx, db" in korean) == agree
 
 
 @pytest.mark.parametrize("got, show", [
