@@ -104,7 +104,7 @@ class Translator:
     def __post_init__(self) -> None:
         catalogue(self.lang, self.domain)  # fail early on an unknown language
 
-    def gettext(self, message: str, **fields: Any) -> str:
+    def gettext(self, message: str, /, **fields: Any) -> str:
         """The translation of ``message`` with ``fields`` substituted by :meth:`str.format`.
 
         Args:
@@ -118,7 +118,7 @@ class Translator:
 
     __call__ = gettext
 
-    def ngettext(self, singular: str, plural: str, n: int, **fields: Any) -> str:
+    def ngettext(self, singular: str, plural: str, n: int, /, **fields: Any) -> str:
         """Singular or plural form for count ``n`` (Korean has one form), with ``n`` as a field."""
         message = singular if n == 1 else plural
         return self.gettext(message, n=n, **fields)

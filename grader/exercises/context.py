@@ -17,8 +17,13 @@ import numpy as np
 from grader import compare as cmp
 from grader.exercises.spec import CaseFailed, Exercise, StubNotImplemented, is_stub
 from grader.exercises.variants import matching
+from grader.i18n import N_
 from grader.runner.codec import Opaque, Ref, TorchArray
 from grader.runner.session import Reply, Session, StudentError
+
+# What a case says when the student's code raised (catalogue domain ``feedback``; feedback
+# pages translate it, see grader.report.phrases). ``message`` is the student's own text.
+RAISED = N_("{name} raised {error}: {message}")
 
 if TYPE_CHECKING:  # pragma: no cover
     from grader.exercises.backward import BackwardSpec
@@ -126,7 +131,7 @@ class Context:
         """The :class:`CaseFailed` for an exception the student's code raised (after the stub check)."""
         self._stub_check(err)
         tb = f"\n{err.traceback.rstrip()}" if err.traceback else ""
-        return CaseFailed(f"{name} raised {err.type_name}: {err.message}{f'; {note}' if note else ''}{tb}")
+        return CaseFailed(RAISED.format(name=name, error=err.type_name, message=f"{err.message}{f'; {note}' if note else ''}") + tb)
 
     # -- checks ---------------------------------------------------------------------------
     def expect_close(

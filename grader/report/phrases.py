@@ -17,11 +17,11 @@ import re
 from functools import lru_cache
 
 from grader import compare
-from grader.exercises import backward
+from grader.exercises import backward, context
 from grader.i18n import translator
 
 # Longest first: a template that extends another (the "shown values" forms) must win.
-TEMPLATES = tuple(sorted((*compare.SENTENCES, *backward.SENTENCES), key=len, reverse=True))
+TEMPLATES = tuple(sorted((*compare.SENTENCES, *backward.SENTENCES, context.RAISED), key=len, reverse=True))
 DOMAIN = "feedback"
 
 

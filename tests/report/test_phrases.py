@@ -44,8 +44,15 @@ def test_each_sentence_compare_writes_is_recognised_and_keeps_its_values(got, sh
     assert phrases.translate_line(english, "en") == english
 
 
+def test_a_raised_exception_keeps_the_students_text():
+    line = "conv_forward_naive raised IndexError: index 5 is out of bounds; it should return an array"
+    assert phrases.translate_line(line, "ko") == (
+        "conv_forward_naive에서 IndexError 예외가 발생했습니다: index 5 is out of bounds; it should return an array"
+    )
+
+
 def test_unknown_lines_and_look_alikes_stay_as_they_are():
-    for line in ("conv_forward_naive raised TypeError: boom", "out differs", "x differs: max abs error 1 (relative 2) at y[0]; tolerance 3"):
+    for line in ("  File \"layers.py\", line 3, in conv_forward_naive", "out differs", "x differs: max abs error 1 (relative 2) at y[0]; tolerance 3"):
         assert phrases.translate_line(line, "ko") == line
 
 
