@@ -116,7 +116,7 @@ def grade_exercise(
             try:
                 exercise.check(ctx, case.inputs, case.expected)
             except StubNotImplemented:
-                return result("not_implemented", f"{exercise.name} is not implemented yet (it still raises NotImplementedError).")
+                return result("not_implemented", f"{exercise.name} is not implemented yet (it still raises NotImplementedError): replace that `raise` line with your code.")
             except CaseFailed as failed:
                 case_results.append(CaseResult(case.id, case.label, False, failed.message, failed.diagnoses, case.feature, case.public, error_map=failed.error_map))
                 continue
