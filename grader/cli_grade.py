@@ -74,7 +74,8 @@ def _misconception_texts() -> dict:
 @click.option("--regrade", "regrade", metavar="EXERCISE", help="Regrade this exercise for everyone and list whose score changed.")
 @click.option("--contract", "contract_name", type=click.Choice(["deepgrade", "cs231n"]), help="Features graded (default: the config's contract, else deepgrade).")
 @click.option("--scheduler", help="Grade on a Dask cluster at this address (tcp://HOST:8786); needs deepgrade[dask].")
-def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, config_path, workers: int, no_sandbox: bool, layout: str, roster, regrade, contract_name, scheduler) -> None:
+@click.option("--no-report", is_flag=True, help="Grades only: no feedback pages or class report (write them later with `deepgrade report OUT`).")
+def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, config_path, workers: int, no_sandbox: bool, layout: str, roster, regrade, contract_name, scheduler, no_report: bool) -> None:
     """Grade every student's submission in SUBMISSIONS (a folder, an LMS download, an archive or one file)."""
     from grader import api
     from grader.cli import _assignment_list, _backend
@@ -140,7 +141,9 @@ def grade_cmd(submissions: Path, assignment, name_filter, out_dir: Path, seed, c
     finally:
         backend.shutdown()
     _print_batch(console, batch, out_dir, time.monotonic() - start, regrade)
-    if not batch.interrupted:
+    if not batch.interrupted and no_report:
+        console.print(f"no feedback pages or class report (--no-report); write them with `deepgrade report {escape(str(out_dir))}`", highlight=False)
+    elif not batch.interrupted:
         from grader.report import commands as report_commands
 
         report_commands.after_grade(console, out_dir, config_path)  # feedback pages and the class report

@@ -4,12 +4,13 @@ A batch stopped with ``kill -9`` cannot clean up. The next batch does it at star
 
 * ``OUT/.tmp-*`` files (half-written results) and ``OUT/.intake-*`` staging folders whose
   process is gone (the owner's pid is in the name);
-* ``deepgrade-*`` folders in the system temp folder that no live process uses (as working
-  directory, root or open file) and that nothing is mounted under:
+* ``deepgrade-*.dgtmp`` folders in the system temp folder (made by :func:`temp_dir`; a folder
+  of the user's own called ``deepgrade-…`` is never touched) that no live process uses (as
+  working directory, root or open file) and that nothing is mounted under:
 
-  - a student process's working folder (``deepgrade-XXXX``) always has the process inside it
+  - a student process's working folder (``deepgrade-XXXX.dgtmp``) always has the process inside it
     while it lives, so an unused one older than :data:`GRACE_S` seconds is stale;
-  - the sandbox's runtime folder (``deepgrade-sandbox-XXXX``) exists before its zygote starts, so
+  - the sandbox's runtime folder (``deepgrade-sandbox-XXXX.dgtmp``) exists before its zygote starts, so
     it is stale only when the grader that owns it has died: ``deepgrade grade`` writes its pid
     to ``owner.pid`` there (:func:`mark_owner`); without that file, only after
     :data:`UNOWNED_GRACE_S` seconds (another program's backend may be idle but alive).
@@ -31,6 +32,22 @@ GRACE_S = 60.0
 UNOWNED_GRACE_S = 24 * 3600.0
 OWNER_FILE = "owner.pid"
 STAGING_PREFIX = ".intake-"
+# Every temp folder the grader makes ends with this, so that cleaning up after a killed grader
+# can tell them from a user's own folder that happens to start with "deepgrade-".
+TEMP_SUFFIX = ".dgtmp"
+
+
+def temp_dir(prefix: str = "deepgrade-") -> str:
+    """A new private folder in the system temp folder, named ``<prefix>XXXXXXXX.dgtmp``.
+
+    Args:
+        prefix: must start with ``deepgrade-`` (what :func:`clean_stale_temp_dirs` looks for).
+    Returns:
+        Its absolute path (mode 0700, owned by this process's user).
+    Raises:
+        OSError: it cannot be made.
+    """
+    return tempfile.mkdtemp(prefix=prefix, suffix=TEMP_SUFFIX)
 
 
 def pid_alive(pid: int) -> bool:
@@ -145,7 +162,7 @@ def _mount_points() -> set[str] | None:
 
 
 def clean_stale_temp_dirs(tmp: Path | None = None, *, grace_s: float = GRACE_S) -> list[Path]:
-    """Remove unused ``deepgrade-*`` folders older than ``grace_s`` seconds from the temp folder.
+    """Remove unused ``deepgrade-*.dgtmp`` folders older than ``grace_s`` seconds from the temp folder.
 
     Args:
         tmp: the temp folder (default ``tempfile.gettempdir()``).
@@ -158,7 +175,7 @@ def clean_stale_temp_dirs(tmp: Path | None = None, *, grace_s: float = GRACE_S) 
     tmp = Path(tmp or tempfile.gettempdir())
     now = time.time()
     candidates = []
-    for p in tmp.glob("deepgrade-*"):
+    for p in tmp.glob("deepgrade-*" + TEMP_SUFFIX):
         try:
             st = p.lstat()
         except OSError:

@@ -13,10 +13,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
+from grader import housekeeping
 from grader.runner.backend import Channel, ChildExit, ChildGone, ChildTimeout, Limits
 from grader.runner.framing import FrameError, read_frame, write_frame
 
@@ -83,7 +83,7 @@ class LocalChannel:
 
     def __init__(self, limits: Limits):
         self._limits = limits
-        self._dir = tempfile.mkdtemp(prefix="deepgrade-")
+        self._dir = housekeeping.temp_dir("deepgrade-")
         posix = os.name == "posix"
         self._proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT.format(parent=_GRADER_PARENT)],

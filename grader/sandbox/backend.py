@@ -15,9 +15,9 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 
+from grader import housekeeping
 from grader.runner.backend import Limits
 
 from .channel import SandboxChannel
@@ -166,7 +166,7 @@ class SandboxBackend:
         if self._problems:
             return
         from .cgroups import SlotCgroups
-        self._runtime_dir = tempfile.mkdtemp(prefix="deepgrade-sandbox-")
+        self._runtime_dir = housekeeping.temp_dir("deepgrade-sandbox-")
         os.mkdir(os.path.join(self._runtime_dir, "root"), 0o700)
         self._cgroups = SlotCgroups(os.path.basename(self._runtime_dir), self.slots)
         self.notes += landlock_notes() + self._cgroups.notes

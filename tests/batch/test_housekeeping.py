@@ -15,11 +15,12 @@ from grader.report.files import clean_stale_temp
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_stale_temp_dirs_removed_live_and_fresh_ones_kept(tmp_path):
     old = time.time() - 3600
-    stale, busy, fresh, other = (tmp_path / n for n in ("deepgrade-stale", "deepgrade-busy", "deepgrade-fresh", "unrelated"))
-    for d in (stale, busy, fresh, other):
+    stale, busy, fresh, other, users = (tmp_path / n for n in ("deepgrade-stale.dgtmp", "deepgrade-busy.dgtmp", "deepgrade-fresh.dgtmp",
+                                                               "unrelated", "deepgrade-homework"))
+    for d in (stale, busy, fresh, other, users):
         d.mkdir()
         (d / "f").write_text("x")
-    for d in (stale, busy, other):
+    for d in (stale, busy, other, users):
         os.utime(d, (old, old))
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], cwd=busy)
     try:
@@ -30,6 +31,7 @@ def test_stale_temp_dirs_removed_live_and_fresh_ones_kept(tmp_path):
         proc.wait()
     assert removed == [stale]
     assert not stale.exists() and busy.exists() and fresh.exists() and other.exists()
+    assert (users / "f").exists()  # a user's own deepgrade-… folder is never ours to remove
 
 
 def test_staging_of_dead_process_and_half_written_files(tmp_path):
@@ -49,7 +51,7 @@ def test_sandbox_runtime_dirs_need_a_dead_owner(tmp_path):
     old = time.time() - 3600
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    owned_dead, owned_alive, unowned = (tmp_path / f"deepgrade-sandbox-{n}" for n in ("a", "b", "c"))
+    owned_dead, owned_alive, unowned = (tmp_path / f"deepgrade-sandbox-{n}.dgtmp" for n in ("a", "b", "c"))
     for d in (owned_dead, owned_alive, unowned):
         (d / "root").mkdir(parents=True)
     (owned_dead / "owner.pid").write_text(str(dead.pid))
