@@ -182,16 +182,19 @@ def compare(
     tol = atol + rtol * scale
     if e.size == 0:
         return Comparison(True, "", a.shape, e.shape, type_name(got), 0.0, 0.0, tolerance=tol)
-    bad_finite = ~np.isfinite(a) & np.isfinite(e)
-    if bad_finite.any():
-        idx = tuple(int(i) for i in np.argwhere(bad_finite)[0])
-        return Comparison(
-            False, "nonfinite", a.shape, e.shape, type_name(got), float("inf"), float("inf"), idx, float(a[idx]), float(e[idx]), tol
-        )
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         err = np.abs(a - e)
-    err = np.where(np.isfinite(e) | np.isfinite(a), err, 0.0)
-    err = np.nan_to_num(err, nan=np.inf)
+    # Finite errors mean both sides are finite everywhere (inf - x and nan - x are not): the
+    # common case skips the non-finite bookkeeping below, which costs more than the rest.
+    if not np.isfinite(err).all():
+        bad_finite = ~np.isfinite(a) & np.isfinite(e)
+        if bad_finite.any():
+            idx = tuple(int(i) for i in np.argwhere(bad_finite)[0])
+            return Comparison(
+                False, "nonfinite", a.shape, e.shape, type_name(got), float("inf"), float("inf"), idx, float(a[idx]), float(e[idx]), tol
+            )
+        err = np.where(np.isfinite(e) | np.isfinite(a), err, 0.0)
+        err = np.nan_to_num(err, nan=np.inf)
     flat = int(np.argmax(err))
     idx = tuple(int(i) for i in np.unravel_index(flat, err.shape)) if err.ndim else ()
     max_abs = float(err.reshape(-1)[flat])

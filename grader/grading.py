@@ -185,7 +185,8 @@ class _Recorder:
 
     def call(self, func, *args, **kwargs):
         request = self._session.request(func, *args, **kwargs)
-        if request["store"] or request["echo_stored"] or _refers(request):
+        if "store" in request or "echo_stored" in request or _refers(request["func"]) or _refers(request["args"]) \
+                or _refers(request.get("kwargs")):
             raise _Live()
         raise _Prefetch(request)
 
@@ -214,11 +215,12 @@ class _Replayer:
 
 def _refers(value) -> bool:
     """Whether a request (part) names a value stored in the child (``codec.Ref``)."""
-    if isinstance(value, Ref):
+    t = type(value)
+    if t is Ref:
         return True
-    if isinstance(value, dict):
+    if t is dict:
         return any(_refers(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
+    if t is list or t is tuple:
         return any(_refers(v) for v in value)
     return False
 

@@ -10,7 +10,8 @@ Requests (a dict, encoded):
     ``{"op": "load", "files": {relpath: source}, "want": [names], "stub_modules": [patterns]}``
         → ``{"ok": True, "found": {name: module}, "import_errors": {module: text},
              "foreign": {name: defining module}}`` (``foreign``: wanted names the submission
-        imports from a library instead of defining, :mod:`grader.runner.ownership`)
+        imports from a library instead of defining, :mod:`grader.runner.ownership`); an
+        exercise child, which inherited its warm child's import, is sent no ``files``
     ``{"op": "call", "func": name | Ref, "args": [...], "kwargs": {...}, "store": key|None,
        "send": "all" | "none" | [path, ...], "echo_args": bool, "echo_stored": [key, ...]}``
         → ``{"ok": True, "value": ..., "args_after": [...], "kwargs_after": {...},
@@ -74,6 +75,7 @@ class _State:
         self.workdir = Path.cwd()
         self.written: dict | None = None         # the files last written to workdir
         self.exercise = False                    # True in a forked exercise child
+        self.origins: dict = {}                  # (name, module) → ownership.origin(...)
 
 
 def serve(rfile: BinaryIO, wfile: BinaryIO) -> None:
@@ -168,6 +170,10 @@ class _StandInFinder:
 
 
 def _install_plotting_stand_ins() -> None:
+    # Once per process: an exercise child inherits what its warm child installed.
+    if _PLOTTING_CHECKED:
+        return
+    _PLOTTING_CHECKED.append(True)
     import importlib.util
 
     missing = [name for name in _PLOTTING if importlib.util.find_spec(name) is None]
@@ -177,13 +183,21 @@ def _install_plotting_stand_ins() -> None:
 
 
 _PLOTTING_MISSING: set = set()
+_PLOTTING_CHECKED: list = []
 
 
 def _load_op(state: _State, request: dict) -> dict:
     # The warm child installs the stand-in finder before importing; its exercise children
     # inherit it, and each reports where its wanted names were defined (``foreign``).
     stub_modules.install([str(p) for p in request.get("stub_modules") or ()])
-    reply = _load(state, request["files"], request.get("want", []))
+    files = request.get("files")
+    if files is None:
+        # An exercise child of a warm child is asked only which names it has: its files were
+        # written and imported before the fork, and sending them again costs every exercise.
+        if state.written is None:
+            return {"ok": False, "error": {"type": "ProtocolError", "mro": [], "message": "load without files before any", "traceback": ""}}
+        files = state.written
+    reply = _load(state, files, request.get("want", []))
     if isinstance(reply, dict) and isinstance(reply.get("found"), dict):
         reply["foreign"] = _foreign(state, reply["found"])
     return reply
@@ -240,9 +254,13 @@ def _foreign(state: _State, found: dict) -> dict:
     workdir = state.workdir.resolve()
     out = {}
     for name, owner in found.items():
-        where = ownership.origin(vars(state.modules[owner]).get(name), workdir)
-        if where is not None:
-            out[name] = where
+        # Decided once in the warm child, before any exercise ran student code: its exercise
+        # children inherit the answer (and a student's call cannot change it afterwards).
+        key = (name, owner)
+        if key not in state.origins:
+            state.origins[key] = ownership.origin(vars(state.modules[owner]).get(name), workdir)
+        if state.origins[key] is not None:
+            out[name] = state.origins[key]
     return out
 
 

@@ -144,15 +144,21 @@ def _read_npy(data: memoryview) -> np.ndarray:
 def _encode_node(value: Any, arrays: list, depth: int, max_str: int | None) -> Any:
     if depth > _MAX_DEPTH:
         return {"$o": "too deeply nested"}
-    # bool before int: bool is an int subclass.
-    if value is None or type(value) is bool:
+    # Exact types first, most frequent first (this runs once per node of every message).
+    # bool is tested by `type(...) is`, so it never passes as an int or float.
+    t = type(value)
+    if value is None or t is bool or t is int or t is float:
         return value
-    if type(value) is int:
-        return value
-    if type(value) is float:
-        return value
-    if type(value) is str:
+    if t is str:
         return value if max_str is None else value[:max_str]
+    if t is np.ndarray:
+        return _encode_array(value, arrays, torch=False)
+    if t is tuple:
+        return {"$t": [_encode_node(v, arrays, depth + 1, max_str) for v in value]}
+    if t is list:
+        return {"$l": [_encode_node(v, arrays, depth + 1, max_str) for v in value]}
+    if t is dict and all(type(k) in (str, int) for k in value):
+        return {"$d": [[k, _encode_node(v, arrays, depth + 1, max_str)] for k, v in value.items()]}
     if isinstance(value, TorchArray):
         return _encode_array(value.array, arrays, torch=True)
     if isinstance(value, np.ndarray):
@@ -165,10 +171,6 @@ def _encode_node(value: Any, arrays: list, depth: int, max_str: int | None) -> A
         except Exception:  # a tensor that cannot become numpy (e.g. bfloat16)
             return {"$o": f"torch.Tensor({getattr(value, 'dtype', '?')})"}
         return _encode_array(arr, arrays, torch=True)
-    if type(value) is tuple:
-        return {"$t": [_encode_node(v, arrays, depth + 1, max_str) for v in value]}
-    if type(value) is list:
-        return {"$l": [_encode_node(v, arrays, depth + 1, max_str) for v in value]}
     if isinstance(value, dict) and all(type(k) in (str, int) for k in value):
         return {"$d": [[k, _encode_node(v, arrays, depth + 1, max_str)] for k, v in value.items()]}
     if isinstance(value, Opaque):
@@ -245,28 +247,27 @@ def decode(data: bytes, *, max_arrays: int = 10_000, max_elements: int = 1 << 27
 def _decode_node(node: Any, arrays: list, depth: int) -> Any:
     if depth > _MAX_DEPTH + 2:
         raise CodecError("too deeply nested")
-    if node is None or isinstance(node, (bool, int, str)):
+    t = type(node)   # what json.loads makes: exact types only
+    if node is None or t is bool or t is int or t is str or t is float:
         return node
-    if isinstance(node, float):
-        return node
-    if isinstance(node, dict) and len(node) >= 1:
+    if t is dict and node:
         if "$a" in node:
             idx = node["$a"]
-            if not isinstance(idx, int) or not 0 <= idx < len(arrays):
+            if type(idx) is not int or not 0 <= idx < len(arrays):
                 raise CodecError("bad array reference")
             return TorchArray(arrays[idx]) if node.get("torch") else arrays[idx]
-        if "$t" in node and isinstance(node["$t"], list):
-            return tuple(_decode_node(v, arrays, depth + 1) for v in node["$t"])
-        if "$l" in node and isinstance(node["$l"], list):
+        if "$t" in node and type(node["$t"]) is list:
+            return tuple([_decode_node(v, arrays, depth + 1) for v in node["$t"]])
+        if "$l" in node and type(node["$l"]) is list:
             return [_decode_node(v, arrays, depth + 1) for v in node["$l"]]
-        if "$d" in node and isinstance(node["$d"], list):
+        if "$d" in node and type(node["$d"]) is list:
             out = {}
             for pair in node["$d"]:
-                if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], (str, int))):
+                if not (type(pair) is list and len(pair) == 2 and type(pair[0]) in (str, int)):
                     raise CodecError("bad dict entry")
                 out[pair[0]] = _decode_node(pair[1], arrays, depth + 1)
             return out
-        if "$r" in node and isinstance(node.get("p"), list):
+        if "$r" in node and type(node.get("p")) is list:
             return Ref(str(node["$r"]), tuple(node["p"]))
         if "$o" in node:
             return Opaque(str(node["$o"])[:200])

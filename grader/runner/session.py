@@ -124,7 +124,7 @@ class Session:
         except RuntimeError as exc:
             raise SessionAborted(f"the grader could not start a process for your code: {exc}", "crashed") from None
         self._deadline = time.monotonic() + max(limits.wall_s, limits.import_s)
-        request = {"op": "load", "files": files, "want": want}
+        request = {"op": "load", "want": want} if preloaded else {"op": "load", "files": files, "want": want}
         if stub_modules:
             request["stub_modules"] = list(stub_modules)
         reply = self._roundtrip(request, what="importing your files")
@@ -178,17 +178,24 @@ class Session:
         echo_stored: tuple[str, ...] = (),
         **kwargs: Any,
     ) -> dict:
-        """The request :meth:`call` would send (same arguments), without sending it."""
-        return {
-            "op": "call",
-            "func": func,
-            "args": list(args),
-            "kwargs": kwargs,
-            "store": store,
-            "send": send,
-            "echo_args": echo_args,
-            "echo_stored": list(echo_stored),
-        }
+        """The request :meth:`call` would send (same arguments), without sending it.
+
+        Options left at their defaults are not written (the child reads the same defaults):
+        every node of a request costs encoding here and decoding there, for each of the
+        hundreds of calls a submission gets.
+        """
+        request: dict = {"op": "call", "func": func, "args": list(args)}
+        if kwargs:
+            request["kwargs"] = kwargs
+        if store is not None:
+            request["store"] = store
+        if send != "all":
+            request["send"] = send
+        if echo_args:
+            request["echo_args"] = True
+        if echo_stored:
+            request["echo_stored"] = list(echo_stored)
+        return request
 
     def call_many(self, requests: list[dict]) -> list:
         """Several independent calls in one round trip; the child runs them in order.
