@@ -5,7 +5,12 @@ Builds an nbgrader course itself: one notebook with the 13 functions of assignme
 ``eval_numerical_gradient_array``) and autograder test cells with comparable asserts, including
 numerical-gradient checks of both backward functions. The 20 submissions are correct student
 solutions (the loop-style and the im2col-style examples, alternating), once as notebooks for
-nbgrader and once as ``.py`` folders for deepgrade.
+nbgrader and once as ``.py`` folders for deepgrade. With ``--torch-oracle`` the notebook also
+checks the convolution against ``torch.nn.functional.conv2d`` (so its kernel imports torch).
+
+deepgrade runs ``grade --no-report``: grades, per-student JSON and the gradebook, which is what
+``nbgrader autograde`` does; feedback pages are a separate step in both tools
+(``deepgrade report``, ``nbgrader generate_feedback``).
 
 Rounds are interleaved (nbgrader, deepgrade with 1 worker, deepgrade with 2 workers, then
 again), each run a fresh process. CPU time is that of *every* process a run starts, read from
@@ -15,7 +20,7 @@ cpuacct hierarchy exists it falls back to ``RUSAGE_CHILDREN`` and says so.
 
 Usage::
 
-    python bench/batch.py [--rounds 2] [--keep DIR] [--no-sandbox]
+    python bench/batch.py [--rounds 2] [--keep DIR] [--no-sandbox] [--torch-oracle]
 
 Prints per-submission CPU and wall time of each tool, deepgrade's throughput with 1 and 2
 workers, and on its last line ``deepgrade_vs_nbgrader=<CPU ratio> wall=<wall ratio>`` (nbgrader
@@ -150,6 +155,21 @@ assert rel_error(_dwp, eval_numerical_gradient_array(lambda wp: _f(_x, _wd, wp),
 ]
 
 
+# With --torch-oracle: the convolution is also checked against PyTorch, as course notebooks
+# often do (and as the notebook of the nbgrader measurement in the issue did: its kernel imported
+# torch). One more test cell; the kernel then pays for importing torch.
+TORCH_TEST = ("t_conv_forward_torch", 1, '''\
+import torch
+import torch.nn.functional as F
+_rng = np.random.default_rng(5)
+_x = _rng.standard_normal((2, 3, 7, 7)); _w = _rng.standard_normal((4, 3, 3, 3)); _b = _rng.standard_normal(4)
+for _s, _p in [(1, 1), (2, 0)]:
+    _out, _ = conv_forward_naive(_x, _w, _b, {"stride": _s, "pad": _p})
+    _exp = F.conv2d(torch.from_numpy(_x), torch.from_numpy(_w), torch.from_numpy(_b), stride=_s, padding=_p).numpy()
+    assert rel_error(_out, _exp) < 1e-8
+''')
+
+
 # ---------------------------------------------------------------------------------------- course
 def _cell(kind: str, source: str, **nbgrader) -> dict:
     cell = {"cell_type": kind, "metadata": {}, "source": source}
@@ -161,12 +181,12 @@ def _cell(kind: str, source: str, **nbgrader) -> dict:
     return cell
 
 
-def _notebook(solution_cells: list[str]) -> dict:
+def _notebook(solution_cells: list[str], torch_oracle: bool = False) -> dict:
     cells = [_cell("code", SETUP, locked=True, grade_id="setup"),
              _cell("code", HELPERS, locked=True, grade_id="helpers")]
     for i, source in enumerate(solution_cells):
         cells.append(_cell("code", source, solution=True, grade_id=f"solution_{i}"))
-    for grade_id, points, code in TESTS:
+    for grade_id, points, code in TESTS + ([TORCH_TEST] if torch_oracle else []):
         cells.append(_cell("code", code, grade=True, locked=True, grade_id=grade_id, points=points))
     return {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                                          "language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
@@ -181,14 +201,14 @@ def _student_sources(folder: Path) -> list[str]:
     return [(folder / "conv_arithmetic.py").read_text(), (folder / "layers.py").read_text()]
 
 
-def build(work: Path, env: dict) -> tuple[Path, Path]:
+def build(work: Path, env: dict, torch_oracle: bool = False) -> tuple[Path, Path]:
     """Writes the nbgrader course (generated and submitted) and the deepgrade submissions."""
     course = work / "course"
     (course / "source" / "ps1").mkdir(parents=True)
     (course / "nbgrader_config.py").write_text(
         "c = get_config()\nc.CourseDirectory.course_id = 'bench'\nc.CourseDirectory.root = %r\n"
         "c.Execute.timeout = 30\n" % str(course))
-    (course / "source/ps1/ps1.ipynb").write_text(json.dumps(_notebook(_solution_sources())))
+    (course / "source/ps1/ps1.ipynb").write_text(json.dumps(_notebook(_solution_sources(), torch_oracle)))
     subprocess.run(["nbgrader", "generate_assignment", "ps1", "--force", "--CourseDirectory.db_url=sqlite:///%s" % (course / "gradebook.db")],
                    cwd=course, env=env, check=True, capture_output=True)
     released = json.loads((course / "release/ps1/ps1.ipynb").read_text())
@@ -271,16 +291,19 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--keep", type=Path, help="build the course here and keep it")
     ap.add_argument("--no-sandbox", action="store_true", help="grade deepgrade without the sandbox")
+    ap.add_argument("--torch-oracle", action="store_true",
+                    help="the nbgrader notebook also checks the convolution against torch (its kernel imports torch)")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="deepgrade-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     bindir = str(Path(sys.executable).parent)
     env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""), COLUMNS="200")
     env.pop("DEEPGRADE_SECRET", None)
-    course, subs = build(work, env)
+    course, subs = build(work, env, args.torch_oracle)
     sandbox = not args.no_sandbox and sys.platform.startswith("linux") and os.geteuid() == 0
     meter = CpuMeter()
     print(f"work dir {work}; CPU from {meter.how}; deepgrade {'with' if sandbox else 'without'} the sandbox; "
+          f"nbgrader notebook {'with' if args.torch_oracle else 'without'} the torch check; "
           f"load {os.getloadavg()[0]:.1f}", flush=True)
     runs: dict[str, list[tuple[float, float]]] = {"nbgrader": [], "deepgrade w1": [], "deepgrade w2": []}
     for r in range(args.rounds):
@@ -292,7 +315,7 @@ def main() -> None:
         for workers in (1, 2):
             out = work / f"out-{r}-{workers}"
             cmd = [sys.executable, "-m", "grader", "grade", str(subs), "-a", "01,02", "-o", str(out),
-                   "--seed", "bench-secret", "--workers", str(workers)] + ([] if sandbox else ["--no-sandbox"])
+                   "--seed", "bench-secret", "--workers", str(workers), "--no-report"] + ([] if sandbox else ["--no-sandbox"])
             cpu, wall, proc = meter.run(cmd, ROOT, env)
             if proc.returncode != 0:
                 sys.exit(f"deepgrade grade failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")

@@ -1,6 +1,7 @@
 """Grade one exercise of one submission: the loop over cases, and what each failure scores."""
 from __future__ import annotations
 
+import threading
 import time
 import zlib
 from collections import Counter
@@ -243,28 +244,53 @@ def _prefetch(session: Session, exercise: Exercise, cases: Sequence[PreparedCase
         ``SessionAborted``; empty when the batch could not be sent (``reopen`` then starts a
         fresh process).
     """
-    recorder = _Recorder(session)
-    queued: list[tuple[int, dict]] = []
-    for index in range(start, min(start + PREFETCH_CHUNK, len(cases))):
-        case = cases[index]
-        try:
-            exercise.check(Context(recorder, exercise, case.public, _case_rng(case)), case.inputs, case.expected)
-        except _Prefetch as first:
-            queued.append((index, first.request))
-        except Exception:          # _Live, or the check failed before calling: run it live
-            pass
-        except _Live:
-            pass
+    chunk = tuple(cases[start:start + PREFETCH_CHUNK])
+    key = (exercise.name, tuple(map(id, chunk)))
+    planned = _PLANS.get(key)
+    # Same ids as live objects the entry holds: the very same cases. The exercise is checked too.
+    if planned is None or planned[0] is not exercise:
+        planned = (exercise, chunk, *_plan(session, exercise, chunk))
+        with _PLANS_LOCK:
+            while len(_PLANS) >= _MAX_PLANS:
+                _PLANS.pop(next(iter(_PLANS)))
+            _PLANS[key] = planned
+    _, _, queued, encoded = planned
     if len(queued) < 2:
         return {}
     try:
-        replies = session.call_many([request for _, request in queued])
+        replies = session.call_many([request for _, request in queued], encoded)
     except SessionAborted:
         reopen()
         return {}
     # A SessionAborted in the replies stands for the case whose call hung or killed the
     # process: replayed, it is that case's abort (and the usual restart follows).
-    return {index: reply for (index, _), reply in zip(queued, replies)}
+    return {start + offset: reply for (offset, _), reply in zip(queued, replies)}
+
+
+# What _plan found for a chunk of cases, kept while the batch grades every submission on the same
+# cases: (exercise, cases, queued, encoded). Keyed by the cases' identities, which the entry's
+# own references keep from being reused.
+_PLANS: dict = {}
+_PLANS_LOCK = threading.Lock()   # batch workers are threads
+_MAX_PLANS = 256
+
+
+def _plan(session: Session, exercise: Exercise, chunk: Sequence[PreparedCase]) -> tuple[list, bytes]:
+    """Each check of ``chunk`` run up to its first call: ``[(offset, request)]`` of the calls that
+    can be sent ahead, and their ``call_many`` message. Depends only on the cases (checks are
+    deterministic), never on the submission."""
+    recorder = _Recorder(session)
+    queued: list[tuple[int, dict]] = []
+    for offset, case in enumerate(chunk):
+        try:
+            exercise.check(Context(recorder, exercise, case.public, _case_rng(case)), case.inputs, case.expected)
+        except _Prefetch as first:
+            queued.append((offset, first.request))
+        except Exception:          # _Live, or the check failed before calling: run it live
+            pass
+        except _Live:
+            pass
+    return queued, (Session.encode_many([request for _, request in queued]) if len(queued) >= 2 else b"")
 
 
 def _reopen(session: Session, submission: Submission, exercise: Exercise, stub_modules: Sequence[str] = ()) -> None:

@@ -197,12 +197,14 @@ class Session:
             request["echo_stored"] = list(echo_stored)
         return request
 
-    def call_many(self, requests: list[dict]) -> list:
+    def call_many(self, requests: list[dict], encoded: bytes | None = None) -> list:
         """Several independent calls in one round trip; the child runs them in order.
 
         Args:
             requests: from :meth:`request`. Calls that depend on each other (``store``, or a
                 ``Ref`` to what another call stored) must not be batched.
+            encoded: :meth:`encode_many` of ``requests``, when the caller kept it (the same
+                cases are sent to every submission of a batch).
         Returns:
             One entry per request, in order: a :class:`Reply`, or the :class:`StudentError` its
             function raised (not raised here); when a call hangs or ends the process, the list
@@ -212,7 +214,7 @@ class Session:
         """
         if not requests:
             return []
-        self._send({"op": "call_many", "calls": requests}, f"running {_name(requests[0]['func'])}")
+        self._send_bytes(encoded or self.encode_many(requests), f"running {_name(requests[0]['func'])}")
         out: list = []
         for request in requests:
             # One reply frame per call, as each call returns: a call that hangs or kills the
@@ -237,11 +239,19 @@ class Session:
             raise _student_error(reply)
         return reply
 
+    @staticmethod
+    def encode_many(requests: list[dict]) -> bytes:
+        """The message :meth:`call_many` sends for ``requests`` (bytes, see :mod:`grader.runner.codec`)."""
+        return codec.encode({"op": "call_many", "calls": requests})
+
     def _send(self, request: dict, what: str) -> None:
+        self._send_bytes(codec.encode(request), what)
+
+    def _send_bytes(self, payload: bytes, what: str) -> None:
         if self._channel is None:
             raise SessionAborted("the student process is not running", "crashed")
         try:
-            self._channel.send(codec.encode(request))
+            self._channel.send(payload)
         except ChildGone as gone:
             raise self._gone(gone, what) from None
 
