@@ -61,6 +61,9 @@ def main() -> None:
     for name in assignments:                              # the student's finished work
         for src in (ROOT / "solutions" / name).glob("[!_]*.py"):
             shutil.copy(src, work / "assignments" / name / src.name)
+    # Bytecode as a student's second run (or pip) leaves it, even where PYTHONDONTWRITEBYTECODE
+    # is set: compiling the grader's sources is not what is measured.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(work / "grader")], check=True)
     print(f"load {os.getloadavg()[0]:.1f}; median of {args.repeat} fresh processes each")
     base = _time(["--help"], work, args.repeat)
     print(f"{'deepgrade --help (start-up)':44s} {base:6.2f} s")

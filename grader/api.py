@@ -121,6 +121,8 @@ def grade_submission(
     host = warm_host(backend, submission, exercises, limits, stub_modules)
     results = []
     try:
+        if exercises:
+            host.start()   # the child imports the files while the first exercise's cases are prepared
         for exercise in exercises:
             result = grade_exercise(exercise, submission, bank.cases(exercise), host, limits, stub_modules, contract)
             result = cite_cells_in_result(result, submission)  # notebooks: cite the cell, not the generated .py

@@ -153,6 +153,10 @@ class LocalChannel:
         proc = self._proc
         if proc.poll() is None:
             try:
+                proc.stdin.close()   # end of requests: the child's loop returns and it exits
+            except OSError:
+                pass
+            try:
                 proc.wait(timeout=0.05)
             except subprocess.TimeoutExpired:
                 self._kill()

@@ -80,6 +80,7 @@ class WarmHost:
         self._warm_limits = replace(limits, wall_s=budget, cpu_s=max(limits.cpu_s, limits.import_s),
                                     memory_bytes=limits.memory_bytes + IMPORT_ALLOWANCE_BYTES)
         self._warm = None
+        self._pending: Channel | None = None          # started, import requested (start())
         self._load_failure: ChildExit | None = None   # remembered for the whole submission
         self._load_timed_out = False
 
@@ -108,8 +109,25 @@ class WarmHost:
                 self._discard()                           # died between exercises: once more
         return _FailedChannel(ChildExit(None, None, "the student process could not be started twice in a row", ""))
 
+    def start(self) -> None:
+        """Starts the warm child and sends it the submission now, without waiting for the import.
+
+        The grader meanwhile prepares the first exercise's cases; the first :meth:`open`
+        collects the reply (``Limits.import_s`` counts from then). Optional: :meth:`open` starts
+        it anyway. A backend that cannot start a process now is left for :meth:`open` to report.
+        """
+        if not _CAN_FORK or self._warm is not None or self._pending is not None or self._load_failure is not None:
+            return
+        try:
+            self._pending = self._send_load(self._open_warm())
+        except (RuntimeError, ChildGone):
+            self._pending = None
+
     def shutdown(self) -> None:
         """Ends the warm child (idempotent). The real backend stays up for other submissions."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.close()
         self._discard()
 
     # ------------------------------------------------------------------ internals
@@ -118,16 +136,10 @@ class WarmHost:
             return _FailedChannel(self._load_failure, timed_out=self._load_timed_out)
         if self._warm is not None:
             return None
-        self.starts += 1
+        warm, self._pending = self._pending, None
         try:
-            warm = self._backend.open(self._warm_limits, warm=True)   # RuntimeError propagates
-        except TypeError:                                  # a backend without warm children
-            warm = self._backend.open(self._warm_limits)
-        try:
-            request = {"op": "load", "files": self._files, "want": self._want}
-            if self._stub_modules:
-                request["stub_modules"] = self._stub_modules
-            warm.send(codec.encode(request))
+            if warm is None:
+                warm = self._send_load(self._open_warm())      # RuntimeError propagates
             raw = warm.recv(self._limits.import_s)
             if raw.startswith(ENDED):
                 raise ChildGone(ChildExit(None, None, "the process ended while importing", ""))
@@ -149,6 +161,21 @@ class WarmHost:
             warm.take_log()                               # the imports' output is not an exercise's
         self._warm = warm
         return None
+
+    def _open_warm(self) -> Channel:
+        self.starts += 1
+        try:
+            return self._backend.open(self._warm_limits, warm=True)
+        except TypeError:                                  # a backend without warm children
+            return self._backend.open(self._warm_limits)
+
+    def _send_load(self, warm: Channel) -> Channel:
+        """Sends the import request; raises ChildGone when the child is already gone."""
+        request = {"op": "load", "files": self._files, "want": self._want}
+        if self._stub_modules:
+            request["stub_modules"] = self._stub_modules
+        warm.send(codec.encode(request))
+        return warm
 
     def _fork(self, limits: Limits) -> Channel:
         warm = self._warm
