@@ -32,6 +32,7 @@ child, so a crash or a hang costs only that exercise, and no exercise sees anoth
 """
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -41,6 +42,8 @@ import time
 import traceback
 from pathlib import Path
 from typing import Any, BinaryIO
+
+import numpy as np
 
 from grader.runner import codec, ownership, stub_modules
 from grader.runner.framing import read_frame, write_frame
@@ -266,7 +269,16 @@ def _foreign(state: _State, found: dict) -> dict:
 
 def _defines(source: str, name: str) -> bool:
     # A cheap textual test; a false positive only costs an import.
-    return re.search(rf"^\s*(def|class)\s+{re.escape(name)}\b|^\s*{re.escape(name)}\s*=", source, re.M) is not None
+    return name in _defined_names(source)
+
+
+_DEFINITION = re.compile(r"^\s*(?:def|class)\s+(\w+)|^\s*(\w+)\s*=", re.M)
+
+
+@functools.lru_cache(maxsize=64)
+def _defined_names(source: str) -> frozenset:
+    """Names a ``def``, ``class`` or assignment at the start of a line binds in ``source``."""
+    return frozenset(a or b for a, b in _DEFINITION.findall(source))
 
 
 def _import_files(state: _State, rels: list, import_errors: dict) -> None:
@@ -290,6 +302,9 @@ def _find(state: _State, name: str) -> str | None:
 
 
 def _resolve(state: _State, value: Any) -> Any:
+    t = type(value)
+    if t is int or t is float or t is str or t is bool or value is None or t is np.ndarray:
+        return value                             # most arguments: nothing to resolve
     if isinstance(value, codec.Ref):
         target = state.stored[value.key]
         for step in value.path:
