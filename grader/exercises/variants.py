@@ -44,15 +44,25 @@ def table(ref: Any) -> dict[str, tuple[str, str]]:
     Raises:
         TypeError: an entry that is neither ``"function"`` nor ``("function", "misconception")``.
     """
+    imitates = getattr(ref, "IMITATES", {})
+    cached = _TABLES.get(id(imitates))
+    if cached is not None and cached[0] is imitates:   # the entry pins the dict: its id is not reused
+        return cached[1]
     out = {}
-    for variant, entry in getattr(ref, "IMITATES", {}).items():
+    for variant, entry in imitates.items():
         if isinstance(entry, str):
             out[variant] = (entry, variant)
         elif isinstance(entry, tuple) and len(entry) == 2 and all(isinstance(e, str) for e in entry):
             out[variant] = entry
         else:
             raise TypeError(f"IMITATES[{variant!r}] must be 'function' or ('function', 'misconception'), got {entry!r}")
+    _TABLES[id(imitates)] = (imitates, out)
     return out
+
+
+# IMITATES dict id → (the dict, its table): preparing the cases of one exercise asks for the
+# table thousands of times (once per variant per case).
+_TABLES: dict[int, tuple[Any, dict]] = {}
 
 
 def variant_names(ref: Any, function: str) -> tuple[str, ...]:
