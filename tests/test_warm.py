@@ -1,6 +1,6 @@
 """One warm child per submission (grader.runner.warm) on the unsandboxed backend.
 
-The sandboxed variant is covered by tests/sandbox/test_warm_sandbox.py and tests/hostile/.
+The sandboxed variant is covered by tests/hostile/ and tests/sandbox/test_torch_zygote.py.
 """
 from __future__ import annotations
 

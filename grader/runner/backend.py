@@ -92,11 +92,13 @@ class Backend(Protocol):
 
     name: str
 
-    def open(self, limits: Limits, *, warm: bool = False) -> Channel:
+    def open(self, limits: Limits, *, warm: bool = False, torch: bool = False) -> Channel:
         """Start a fresh child serving requests. Raises ``RuntimeError`` when it cannot start.
 
         ``warm``: the child is a submission's warm child (:mod:`grader.runner.warm`), which forks
-        one child per exercise; a sandbox lets only such a child fork. Wrappers must pass it on."""
+        one child per exercise; a sandbox lets only such a child fork. ``torch``: a hint that the
+        child will import torch (a backend may start it from a process that has). Wrappers must
+        pass both on."""
 
     def shutdown(self) -> None:
         """Release long-lived resources (e.g. a zygote). Idempotent."""

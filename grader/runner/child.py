@@ -32,11 +32,9 @@ child, so a crash or a hang costs only that exercise, and no exercise sees anoth
 """
 from __future__ import annotations
 
-import functools
 import gc
 import json
 import os
-import re
 import sys
 import time
 import traceback
@@ -45,7 +43,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from grader.runner import codec, ownership, stub_modules
+from grader.runner import codec, ownership, sources, stub_modules
 from grader.runner.framing import read_frame, write_frame
 
 MAX_REQUEST_BYTES = 1 << 30
@@ -219,7 +217,7 @@ def _load(state: _State, files: dict, want: list) -> dict:
     # Files that define a wanted name first: a student's transformer_layers.py (which imports
     # torch, seconds on a laptop) is then not imported to grade a numpy function from another
     # file. The other files are imported only if a name is still missing (e.g. re-exported).
-    defining = [rel for rel in sorted(files) if any(_defines(files[rel], name) for name in want)]
+    defining = [rel for rel in sorted(files) if any(sources.defines(files[rel], name) for name in want)]
     _import_files(state, defining, state.import_errors)
     relevant = defining
     if any(_find(state, name) is None for name in want):
@@ -265,20 +263,6 @@ def _foreign(state: _State, found: dict) -> dict:
         if state.origins[key] is not None:
             out[name] = state.origins[key]
     return out
-
-
-def _defines(source: str, name: str) -> bool:
-    # A cheap textual test; a false positive only costs an import.
-    return name in _defined_names(source)
-
-
-_DEFINITION = re.compile(r"^\s*(?:def|class)\s+(\w+)|^\s*(\w+)\s*=", re.M)
-
-
-@functools.lru_cache(maxsize=64)
-def _defined_names(source: str) -> frozenset:
-    """Names a ``def``, ``class`` or assignment at the start of a line binds in ``source``."""
-    return frozenset(a or b for a, b in _DEFINITION.findall(source))
 
 
 def _import_files(state: _State, rels: list, import_errors: dict) -> None:

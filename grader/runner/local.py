@@ -209,11 +209,12 @@ class LocalBackend:
 
     name = "local"
 
-    def open(self, limits: Limits, *, warm: bool = False) -> Channel:
+    def open(self, limits: Limits, *, warm: bool = False, torch: bool = False) -> Channel:
         """Start a child. Raises ``RuntimeError`` if Python cannot be started.
 
         ``warm`` (a warm child that forks exercise children, :mod:`grader.runner.warm`) changes
-        nothing here: no policy forbids forking in this backend."""
+        nothing here: no policy forbids forking in this backend. Nor does ``torch`` (the
+        sandbox's hint that the child will import torch): every child here is a fresh Python."""
         try:
             return LocalChannel(limits)
         except OSError as exc:

@@ -29,7 +29,7 @@ import os
 from dataclasses import replace
 from typing import Sequence
 
-from grader.runner import codec
+from grader.runner import codec, sources
 from grader.runner.backend import Backend, Channel, ChildExit, ChildGone, ChildTimeout, Limits
 from grader.runner.child import ENDED
 
@@ -64,6 +64,7 @@ class WarmHost:
         preloads: True: a channel from :meth:`open` serves a submission that is already
             imported; the session's ``load`` only asks which names were found.
         starts: how many warm children were started (for tests and benchmarks).
+        torch: the files to be imported import torch (asks the backend for a torch-ready child).
     """
 
     def __init__(self, backend: Backend, files: dict[str, str], want: Sequence[str], limits: Limits,
@@ -79,6 +80,9 @@ class WarmHost:
         budget = limits.import_s + max(1, exercises) * 3 * (limits.wall_s + 5.0)
         self._warm_limits = replace(limits, wall_s=budget, cpu_s=max(limits.cpu_s, limits.import_s),
                                     memory_bytes=limits.memory_bytes + IMPORT_ALLOWANCE_BYTES)
+        # Whether the files the warm child will import import torch: the sandbox then forks
+        # it from a process that has torch already (grader.sandbox.protocol.JobSpec.torch).
+        self.torch = any(sources.imports_torch(files[rel]) for rel in sources.files_for(files, self._want))
         self._warm = None
         self._pending: Channel | None = None          # started, import requested (start())
         self._load_failure: ChildExit | None = None   # remembered for the whole submission
@@ -165,6 +169,11 @@ class WarmHost:
     def _open_warm(self) -> Channel:
         self.starts += 1
         try:
+            if self.torch:
+                try:
+                    return self._backend.open(self._warm_limits, warm=True, torch=True)
+                except TypeError:                          # a backend without the torch hint
+                    pass
             return self._backend.open(self._warm_limits, warm=True)
         except TypeError:                                  # a backend without warm children
             return self._backend.open(self._warm_limits)

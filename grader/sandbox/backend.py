@@ -189,13 +189,15 @@ class SandboxBackend:
         with self._zlock:
             self._ensure_zygote()
 
-    def open(self, limits: Limits, *, warm: bool = False) -> SandboxChannel:
+    def open(self, limits: Limits, *, warm: bool = False, torch: bool = False) -> SandboxChannel:
         """Starts a sandboxed child and returns a channel to it; blocks while all slots are busy.
 
         Args:
             limits: wall_s, cpu_s (rounded up to whole seconds), memory_bytes, log and frame caps.
             warm: a warm child (:mod:`grader.runner.warm`) that may fork exercise children
                 (see :mod:`.seccomp_filter`); it holds its slot until it is closed.
+            torch: fork the child from the slot's zygote that has torch imported (started on
+                the first such request of the slot; see ``JobSpec.torch``).
         Returns:
             A channel whose child has completed its lockdown and is serving.
         Raises:
@@ -206,7 +208,7 @@ class SandboxBackend:
         for attempt in range(2):
             slot = self._acquire_slot()
             try:
-                chan = self._start_child(slot, limits, warm)
+                chan = self._start_child(slot, limits, warm, torch)
             except BaseException:
                 self._release_slot(slot)
                 raise
@@ -274,7 +276,7 @@ class SandboxBackend:
                                    timeout=max(60.0, self._ready_timeout_s))
         return self._zygote
 
-    def _start_child(self, slot: int, limits: Limits, warm: bool = False) -> SandboxChannel:
+    def _start_child(self, slot: int, limits: Limits, warm: bool = False, torch: bool = False) -> SandboxChannel:
         procs: list[str] = []
         with self._zlock:
             zygote = self._ensure_zygote()
@@ -293,7 +295,7 @@ class SandboxBackend:
                        file_bytes=self._file_bytes, open_files=self._open_files,
                        threads=self._threads, scratch_bytes=self._scratch_bytes,
                        tmp_bytes=self._tmp_bytes, cgroup_procs=procs, fail_at=self._fail_at,
-                       warm=warm)
+                       warm=warm, torch=torch)
         req_r, req_w = os.pipe()
         reply_r, reply_w = os.pipe()
         log_r, log_w = os.pipe()

@@ -64,6 +64,9 @@ class JobSpec:
         fail_at: test hook: name of a setup step that must fail (see ``jail.STEPS``).
         warm: the child is a warm child (:mod:`grader.runner.warm`): it may fork exercise
             children, each of which loads the ban on new processes before serving.
+        torch: the child is forked from the slot's *torch* zygote, which imported torch once,
+            before it joined the slot's cgroups: a submission that imports torch then finds it
+            imported (a fork, ~10 ms) instead of importing it (1.5-2.5 s of CPU).
     """
 
     slot: int
@@ -79,6 +82,7 @@ class JobSpec:
     cgroup_procs: list[str] = field(default_factory=list)
     fail_at: str | None = None
     warm: bool = False
+    torch: bool = False
 
     def encode(self) -> bytes:
         """Returns the spec as UTF-8 JSON bytes."""

@@ -122,7 +122,9 @@ class MainZygote:
 
     def __init__(self, control: socket.socket, prep: jail.Prepared):
         self.control, self.prep = control, prep
-        self.slots: dict[int, tuple[int, int, socket.socket]] = {}   # slot -> (pid, pidfd, sock)
+        # (slot, torch) -> (pid, pidfd, sock): each slot has a plain zygote and, once a job
+        # asks for it, a torch one; the backend runs one child per slot at a time.
+        self.slots: dict[tuple[int, bool], tuple[int, int, socket.socket]] = {}
 
     def serve_forever(self) -> None:
         """Runs until the control socket reaches EOF; returns then (the caller exits)."""
@@ -146,12 +148,13 @@ class MainZygote:
             if len(fds) != len(JOB_FDS):
                 raise ValueError(f"expected {len(JOB_FDS)} fds, got {len(fds)}")
             spec = JobSpec.decode(data)
-            sock = self._slot_socket(spec.slot)
+            key = (spec.slot, bool(spec.torch))
+            sock = self._slot_socket(key)
             try:
                 socket.send_fds(sock, [data], fds)
             except OSError:                            # died just now: one more try
-                self._forget(spec.slot)
-                socket.send_fds(self._slot_socket(spec.slot), [data], fds)
+                self._forget(key)
+                socket.send_fds(self._slot_socket(key), [data], fds)
         except Exception as e:
             if len(fds) == len(JOB_FDS):
                 status = socket.socket(fileno=fds[-1])
@@ -166,8 +169,8 @@ class MainZygote:
                     pass
         return True
 
-    def _slot_socket(self, slot: int) -> socket.socket:
-        if slot not in self.slots:
+    def _slot_socket(self, key: tuple[int, bool]) -> socket.socket:
+        if key not in self.slots:
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             main_pid = os.getpid()
             sys.stdout.flush()
@@ -181,18 +184,18 @@ class MainZygote:
                     for sock in [self.control, ours] + [s for _, _, s in self.slots.values()]:
                         sock.detach()
                     _close_all_but({0, 1, 2, theirs.fileno(), self.prep.template_fd})
-                    SlotZygote(theirs, self.prep, main_pid).serve_forever()
+                    SlotZygote(theirs, self.prep, main_pid, torch=key[1]).serve_forever()
                     code = 0
                 except BaseException:
                     traceback.print_exc()                   # into the zygote log
                 finally:
                     os._exit(code)
             theirs.close()
-            self.slots[slot] = (pid, os.pidfd_open(pid), ours)
-        return self.slots[slot][2]
+            self.slots[key] = (pid, os.pidfd_open(pid), ours)
+        return self.slots[key][2]
 
-    def _forget(self, slot: int) -> None:
-        pid, pidfd, sock = self.slots.pop(slot)
+    def _forget(self, key: tuple[int, bool]) -> None:
+        pid, pidfd, sock = self.slots.pop(key)
         sock.close()
         os.close(pidfd)
         try:
@@ -201,13 +204,35 @@ class MainZygote:
             pass
 
 
+def _import_torch() -> None:
+    """Imports torch into a slot zygote that serves submissions importing it (JobSpec.torch).
+
+    Before the zygote joins its slot's cgroups, so torch's pages are not charged to the
+    students' memory budget; children share them copy-on-write. One intra-op thread, and no
+    op run here: a process forked from one that ran OpenMP with several threads may hang. When
+    torch cannot be imported the zygote serves as a plain one (the student's import fails or
+    succeeds in the child as it would have).
+    """
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except Exception:
+        traceback.print_exc()                               # into the zygote log
+        return
+    gc.collect()
+    gc.freeze()
+
+
 class SlotZygote:
     """Runs the children of one slot, one at a time (see the module docstring)."""
 
-    def __init__(self, jobs: socket.socket, prep: jail.Prepared, main_pid: int):
+    def __init__(self, jobs: socket.socket, prep: jail.Prepared, main_pid: int, torch: bool = False):
         S.prctl(S.PR_SET_PDEATHSIG, signal.SIGKILL)          # main zygote gone -> we go
         if os.getppid() != main_pid:                         # ... including before the prctl
             raise SystemExit(1)
+        if torch:
+            _import_torch()
         try:
             with open("/proc/self/oom_score_adj", "w") as fh:
                 fh.write("-1000")                            # never the OOM victim: the child is
