@@ -92,3 +92,24 @@ def test_batch_table_fits_100_columns_with_every_assignment():
     text = console.export_text()
     assert max(len(line) for line in text.splitlines()) <= 100
     assert "06" in text and "9/12" in text and "flipped" in text
+
+
+def test_no_report_records_grades_only_and_report_writes_the_pages_later(tmp_path):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    sub = tmp_path / "kim.py"
+    shutil.copy(REPO_ROOT / "solutions/01_conv_arithmetic/conv_arithmetic.py", sub)
+    out = tmp_path / "out"
+    result = CliRunner(env={"COLUMNS": "100"}).invoke(
+        main, ["grade", str(sub), "-a", "01", "-k", "same_padding", "-o", str(out), "--seed", "s", "--no-sandbox", "--workers", "1", "--no-report"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "kim.json").read_text())["total"] == 1.0
+    assert (out / "gradebook.csv").exists()
+    assert not (out / "feedback").exists() and not (out / "report.html").exists()
+    assert f"deepgrade report {out}" in " ".join(result.output.split())
+    later = CliRunner().invoke(main, ["report", str(out), "--lang", "en"])
+    assert later.exit_code == 0, later.output
+    assert (out / "report.html").exists() and (out / "feedback" / "kim.en.html").exists()
