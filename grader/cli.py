@@ -1,15 +1,18 @@
 """Command-line interface (a thin layer over :mod:`grader.api`)."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from grader import api
 from grader.config import ConfigError, load_config
 from grader.exercises import ASSIGNMENTS, resolve
+from grader.i18n import LANGUAGES, translator
 from grader.reference import REPO_ROOT, ReferenceUnavailable
 from grader.report import text as report_text
 from grader.report import commands as report_commands
@@ -61,9 +64,12 @@ def main() -> None:
 @click.option("--path", type=click.Path(exists=True, file_okay=True, path_type=Path), help="Your code (default: assignments/ or assignments/<ASSIGNMENT>).")
 @click.option("--fixtures", "fixtures_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Public cases to check against (a student copy's fixtures/; default: the solutions if present, else ./fixtures).")
 @click.option("--contract", "contract_name", type=click.Choice(["deepgrade", "cs231n"]), help="Features graded (default: deepgrade.toml's contract, else deepgrade).")
-def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None, fixtures_dir: Path | None, contract_name: str | None) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default=lambda: os.environ.get("DEEPGRADE_LANG", "en"), show_default="en, or DEEPGRADE_LANG", help="Language of the feedback.")
+def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None, fixtures_dir: Path | None, contract_name: str | None, lang: str = "en") -> None:
     """Check your own work on the public cases (runs your code in a separate process)."""
     from grader.runner.local import LocalBackend
+
+    t = translator(lang, "check")
 
     if assignment and assignment.endswith((".ipynb", ".py")) and Path(assignment).is_file() and path is None:
         assignment, path = None, Path(assignment)  # `deepgrade check hw2.ipynb`: the assignments it works on
@@ -75,19 +81,27 @@ def check_cmd(assignment: str | None, name_filter: str | None, path: Path | None
     if path is None:
         base = Path("assignments") if Path("assignments").is_dir() else REPO_ROOT / "assignments"
         path = base / names[0] if len(names) == 1 and (base / names[0]).is_dir() else base
-    console.print(f"Checking [bold]{path}[/] on the public cases of {', '.join(names)}\n")
+    console.print(escape(t("Checking {path} on the public cases of {assignments}", path=str(path), assignments=", ".join(names))) + "\n", highlight=False)
     try:  # a course's deepgrade.toml, when present, may declare stub_modules and a contract
         course = load_config(None, None, require_secret=False, contract=contract_name)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    if lang == "en":
+        def show(r) -> None:
+            report_text.print_exercise(console, r)
+    else:                                          # the feedback pages' wording, at the terminal
+        from grader.report import feedback, terminal
+
+        def show(r) -> None:
+            terminal.print_exercise(console, feedback.exercise(r.to_json(), lang=lang), lang)
     try:
         result = api.check(
-            names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=lambda r: report_text.print_exercise(console, r),
+            names, path, backend=LocalBackend(), name_filter=name_filter, on_exercise=show,
             fixtures_dir=fixtures_dir, stub_modules=course.stub_modules, contract=course.contract,
         )
     except (KeyError, ReferenceUnavailable) as exc:
         raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
-    report_text.print_check(console, result)
+    report_text.print_check(console, result, t)
     sys.exit(0 if all(e.status == "passed" for e in result.exercises) else 1)
 
 

@@ -13,6 +13,7 @@ domain         what it holds
 ``practice``   practice questions, worked solutions, exam papers
 ``notebook``   explanation cells and instructions of the generated notebooks
 ``cli``        command-line messages a student or instructor reads
+``check``      ``deepgrade check``'s own lines (its verdicts use ``feedback``)
 ``batch``      status meanings and intake reasons of batch grading (skipped entries)
 =============  ==========================================================================
 

@@ -282,6 +282,17 @@ def build(result: Mapping[str, Any], *, lang: str = "en", level: str = DEFAULT_H
     )
 
 
+def exercise(e: Mapping[str, Any], *, lang: str = "en", level: str = DEFAULT_HIDDEN) -> ExerciseView:
+    """The feedback of one exercise result (``ExerciseResult.to_json()``; keys as in :func:`build`).
+
+    Raises:
+        ValueError: unknown level. :class:`grader.i18n.UnknownLanguage`: unknown language.
+    """
+    if level not in HIDDEN_LEVELS:
+        raise ValueError(f"unknown disclosure level {level!r}; choose one of {', '.join(HIDDEN_LEVELS)}")
+    return _exercise(e, translator(lang, "feedback"), lang, level)
+
+
 def _exercise(e: Mapping[str, Any], t, lang: str, level: str) -> ExerciseView:
     name, assignment, status = str(e["name"]), str(e.get("assignment", "")), str(e.get("status", "failed"))
     records = e.get("cases")

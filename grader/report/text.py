@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from grader.i18n import translator
 from grader.results import ExerciseResult, SubmissionResult
 
 _STYLE = {
@@ -39,12 +40,16 @@ def print_exercise(console: Console, result: ExerciseResult) -> None:
             console.print(f"    [cyan]diagnosis:[/] {', '.join(result.diagnoses)}")
 
 
-def print_check(console: Console, result: SubmissionResult) -> None:
-    """The closing summary of ``deepgrade check``."""
+def print_check(console: Console, result: SubmissionResult, t=None) -> None:
+    """The closing summary of ``deepgrade check``; ``t``: a translator of the ``check`` domain
+    (default English)."""
+    t = t or translator("en", "check")
     passed = sum(e.status == "passed" for e in result.exercises)
-    console.print(f"\n[bold]{passed}/{len(result.exercises)} exercises pass — {result.total:g}/{result.max_total:g} points[/] (public cases)")
+    summary = t("{passed}/{count} exercises pass — {score}/{max_score} points", passed=passed, count=len(result.exercises),
+                score=f"{result.total:g}", max_score=f"{result.max_total:g}")
+    console.print(f"\n[bold]{escape(summary)}[/] {escape(t('(public cases)'))}", highlight=False)
     for note in result.notes:
-        console.print(f"[yellow]note:[/] {escape(note)}")
+        console.print(f"[yellow]{escape(t('note:'))}[/] {escape(note)}")
 
 
 # Worst first: the status a student's cell in an assignment column shows.
