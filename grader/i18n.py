@@ -14,6 +14,7 @@ domain         what it holds
 ``notebook``   explanation cells and instructions of the generated notebooks
 ``cli``        command-line messages a student or instructor reads
 ``batch``      status meanings and intake reasons of batch grading (skipped entries)
+``validate``   the report of ``deepgrade validate`` (the instructor's self-test)
 =============  ==========================================================================
 
 Catalogues are read with Babel (``babel.messages.pofile.read_po``) the first time a language
