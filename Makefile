@@ -35,10 +35,10 @@ demo: $(STAMP)
 	$(PY) -m grader grade examples/submissions/03_04 -a 03,04 -o build/demo/03_04 --config examples/demo.toml $(DEMO_SANDBOX)
 	$(PY) -m grader grade examples/submissions/05_06 -a 05,06 -o build/demo/05_06 --config examples/demo.toml $(DEMO_SANDBOX)
 
-# Two pytest-xdist workers; each file's tests stay on one worker (tests/conftest.py: xdist groups).
+# Two pytest-xdist workers; each file's tests stay on one worker, notebook runs spread (tests/conftest.py).
 # PYTHONDONTWRITEBYTECODE is cleared for pytest alone so that its assertion-rewritten modules
 # are cached between runs instead of being rewritten by every worker each time.
-PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --dist loadgroup
+PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --dist loadfile
 
 test: $(STAMP)
 	$(PYTEST)

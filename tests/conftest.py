@@ -55,11 +55,12 @@ _SLOW_TESTS = {
 }
 
 
-# Two processes: `make test` and `make test-fast` run pytest-xdist (`-n 2 --dist loadgroup`).
-# Tests of one file go to one worker (an xdist_group per file), so a module fixture that grades a
-# whole folder runs once, and tests that read what an earlier test of their file left (the
-# hostile tests' zygote check) still run after it. Tests listed in _SPREAD depend on nothing but
-# themselves and each cost seconds: each is its own unit, spread over the workers.
+# Two processes: `make test` and `make test-fast` run pytest-xdist (`-n 2 --dist loadfile`).
+# Each file's tests go to one worker, so a module fixture that grades a whole folder runs once,
+# and tests that read what an earlier test of their file left (the hostile tests' zygote check)
+# still run after it. Tests listed in _SPREAD depend on nothing but themselves and each cost
+# seconds: under loadfile each is its own unit, spread over the workers (pytest_xdist_make_scheduler).
+# (xdist_group marks would say the same, but xdist 3.8's loadgroup no longer sees them on pytest 9.)
 _SPREAD = {"test_notebooks.py": {"test_notebook_runs_to_the_end"}}
 # Files whose tests take longest (seconds on 2 idle cores, `pytest --durations`): under xdist they
 # are handed out first, so that no worker is left with a long file while the other idles.
@@ -71,7 +72,31 @@ _HEAVY = {
 }
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+def _unit(nodeid: str) -> str:
+    """The xdist scheduling unit of a test: its file, or the test itself where it is in _SPREAD."""
+    path, _, rest = nodeid.partition("::")
+    name = rest.split("[", 1)[0]
+    return nodeid if name in _SPREAD.get(path.rsplit("/", 1)[-1], ()) else path
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown where it is not installed
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` with the tests of :data:`_SPREAD` as units of their own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    # units go out in collection order, heaviest first (pytest_collection_modifyitems below),
+    # not ordered by how many tests they hold
+    config.option.loadscopereorder = False
+
+    class FilesAndSpreadTests(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return FilesAndSpreadTests(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     tests_dir = __import__("pathlib").Path(__file__).resolve().parent
     for item in items:
@@ -84,8 +109,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.sandbox)
         if parts and (parts[0] in _SLOW_DIRS or parts[-1] in _SLOW_FILES or name in _SLOW_TESTS.get(parts[-1], ())):
             item.add_marker(pytest.mark.slow)
-        if parts and name not in _SPREAD.get(parts[-1], ()):
-            item.add_marker(pytest.mark.xdist_group("/".join(parts)))
     if __import__("os").environ.get("PYTEST_XDIST_WORKER"):
         # heaviest first; sorted() is stable, so every file keeps its own order
         items[:] = sorted(items, key=lambda item: -_HEAVY.get(item.path.name, 0))
