@@ -35,12 +35,17 @@ demo: $(STAMP)
 	$(PY) -m grader grade examples/submissions/03_04 -a 03,04 -o build/demo/03_04 --config examples/demo.toml $(DEMO_SANDBOX)
 	$(PY) -m grader grade examples/submissions/05_06 -a 05,06 -o build/demo/05_06 --config examples/demo.toml $(DEMO_SANDBOX)
 
+# Two pytest-xdist workers; each file's tests stay on one worker, notebook runs spread (tests/conftest.py).
+# PYTHONDONTWRITEBYTECODE is cleared for pytest alone so that its assertion-rewritten modules
+# are cached between runs instead of being rewritten by every worker each time.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --dist loadfile
+
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PYTEST)
 
 # Everything but the tests marked slow or sandbox (pyproject: [tool.pytest.ini_options] markers).
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow and not sandbox"
+	$(PYTEST) -m "not slow and not sandbox"
 
 # Self-test of the exercises (see grader/validation.py); exits non-zero and says what to fix.
 validate: $(STAMP)

@@ -139,12 +139,13 @@ def release_cmd(student_dir: Path | None, force: bool, contract_name: str | None
 @click.option("--fixtures", "fixtures_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Also check the public fixtures in this folder.")
 @click.option("--workers", type=int, default=2, show_default=True, help="Gradings run at once.")
 @click.option("--static", is_flag=True, help="Only the checks that run no code (stubs, names, messages, fixtures).")
-def validate_cmd(assignment: str | None, secret: str, fixtures_dir: Path | None, workers: int, static: bool) -> None:
+@click.option("--lang", type=click.Choice(["en", "ko"]), default=lambda: os.environ.get("DEEPGRADE_LANG", "en"), show_default="en or $DEEPGRADE_LANG", help="Language of the report.")
+def validate_cmd(assignment: str | None, secret: str, fixtures_dir: Path | None, workers: int, static: bool, lang: str) -> None:
     """Self-test the exercises: solutions score full marks, stubs zero, every variant its own diagnosis."""
     from grader.validation import format_report, validate
 
     report = validate(assignments=_assignment_list(assignment), secret=secret, fixtures_dir=fixtures_dir, workers=workers, grade=not static)
-    console.print(format_report(report), markup=False, highlight=False, soft_wrap=True)
+    console.print(format_report(report, lang), markup=False, highlight=False, soft_wrap=True)
     sys.exit(0 if report.ok else 1)
 
 

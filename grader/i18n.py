@@ -15,6 +15,7 @@ domain         what it holds
 ``cli``        command-line messages a student or instructor reads
 ``check``      ``deepgrade check``'s own lines (its verdicts use ``feedback``)
 ``batch``      status meanings and intake reasons of batch grading (skipped entries)
+``validate``   the report of ``deepgrade validate`` (the instructor's self-test)
 =============  ==========================================================================
 
 Catalogues are read with Babel (``babel.messages.pofile.read_po``) the first time a language

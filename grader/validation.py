@@ -20,6 +20,11 @@ the instructor's, never a student's):
 
 Contracts: only the default contract (``deepgrade``) exists so far; :data:`CONTRACTS` lists
 those every check runs under.
+
+Languages: each :class:`Problem` keeps its message as a catalogue template and its fields
+(domain ``validate``, :mod:`grader.i18n`), so :func:`format_report` prints the report in English
+or Korean. A grading result's own first line, quoted in a message, is translated as far as the
+feedback catalogue's sentence templates reach (:func:`grader.report.phrases.translate_line`).
 """
 from __future__ import annotations
 
@@ -30,12 +35,14 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping, Sequence
 
 from grader import api
 from grader import cases as case_mod
 from grader.exercises import ASSIGNMENTS, get_assignment, resolve, variants
 from grader.exercises.spec import Exercise
+from grader.i18n import DEFAULT_LANGUAGE, N_, translator
 from grader.reference import REPO_ROOT, SOLUTIONS_DIR, load_assignment
 from grader.release import released_files
 from grader.results import ExerciseResult
@@ -46,6 +53,40 @@ CONTRACTS = ("deepgrade",)
 DEFAULT_SECRET = "validate"
 ORACLE_TEST_DIRS = ("tests/solutions", "tests/exercises")
 _VARIANT_FILE = "_deepgrade_variant.py"
+DOMAIN = "validate"
+
+# -- the catalogue's templates (domain ``validate``); fields are str.format names ----------------
+M_STUB_MISSING = N_("assignments/{path} is missing: run `deepgrade release`")
+M_STUB_STALE = N_("assignments/{path} is out of date with solutions/: run `deepgrade release`")
+M_FIXTURES_MISSING = N_("no fixtures at {path}: rebuild them with `deepgrade release --fixtures {folder}`")
+M_FIXTURES_STALE = N_("{path} is out of date (cases or expected values changed): rebuild the fixtures")
+M_NOT_GRADED = N_("{name} is public but no exercise grades it: add a spec in grader/exercises, or rename it _{name}")
+M_NO_DOCSTRING = N_("{name} has no docstring: students read the stub's docstring as the specification")
+M_NO_STUB = N_("the generated stub has no {name}: check its solution markers")
+M_NO_ORACLE = N_("no oracle test names {name}: add one under tests/solutions or tests/exercises (compare with PyTorch)")
+M_NO_DEFINITION = N_("exercise {name} has no public definition in solutions/{assignment}/")
+M_NOT_AN_EXERCISE = N_("IMITATES[{variant}] names {function}, which is not an exercise")
+M_NO_MESSAGE = N_("{function} has no message for {misconception}: add it to its spec's MISCONCEPTIONS")
+M_NO_VARIANT = N_("IMITATES lists {variant} but _variants.py has no variant_{variant}")
+M_REFERENCE = N_("the reference scores {score}/{max_score} ({status}): fix the solution or the spec.")
+M_STUB_SCORES = N_("the stub scores {score} with status {status}: its solution markers must cover the whole body.")
+M_UNNOTICED = N_("scores full marks on {name}: no case tells it from the reference; add a case where it differs")
+M_MISDIAGNOSED = N_("loses points on {name} but is diagnosed as {diagnoses}, not {misconception}: check the spec's variant lookup and tolerance")
+M_UNDIAGNOSED = N_("loses points on {name} but gets no diagnosis, not {misconception}: check the spec's variant lookup and tolerance")
+M_LINE = N_("FAIL [{check}] {subject}: {message}")
+M_OK = N_("validate: OK (checked: {counts})")
+M_FAILED = N_("validate: {n} problem(s) (checked: {counts})")
+M_COUNT = N_("{check} {n}")
+#: Check names as the report prints them (the ids are also the English labels).
+CHECKS = {
+    "stubs": N_("stubs"),
+    "fixtures": N_("fixtures"),
+    "names": N_("names"),
+    "messages": N_("messages"),
+    "reference": N_("reference"),
+    "stubs_zero": N_("stubs_zero"),
+    "variants": N_("variants"),
+}
 
 
 @dataclass(frozen=True)
@@ -55,12 +96,40 @@ class Problem:
     Attributes:
         check: which check found it (``"reference"``, ``"stubs"``, ``"variants"``, …).
         subject: what it is about (``"02_convolution/conv_forward_naive"``, a variant name).
-        message: what is wrong and what to do about it.
+        template: what is wrong and what to do about it: an English catalogue message id
+            (domain ``validate``) with ``{field}`` placeholders.
+        fields: the placeholders' values (str); ``detail``, when present, is a line quoted
+            from a grading result and is appended after the sentence.
     """
 
     check: str
     subject: str
-    message: str
+    template: str
+    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def message(self) -> str:
+        """The message in English (see :meth:`text`)."""
+        return self.text(DEFAULT_LANGUAGE)
+
+    def text(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The message in ``lang`` (``"en"`` or ``"ko"``).
+
+        Raises:
+            grader.i18n.UnknownLanguage: ``lang`` is not a known language.
+        """
+        fields = dict(self.fields)
+        detail = fields.pop("detail", "")
+        sentence = translator(lang, DOMAIN)(self.template, **fields)
+        if detail:
+            from grader.report.phrases import translate_line
+
+            sentence += " " + translate_line(detail, lang)
+        return sentence
+
+
+def _problem(check: str, subject: str, template: str, **fields) -> Problem:
+    return Problem(check, subject, template, MappingProxyType({k: str(v) for k, v in fields.items()}))
 
 
 @dataclass(frozen=True)
@@ -97,9 +166,9 @@ def check_stubs(assignments_dir: Path, solutions_dir: Path = SOLUTIONS_DIR, only
             continue
         path = assignments_dir / rel
         if not path.is_file():
-            problems.append(Problem("stubs", rel, f"assignments/{rel} is missing: run `deepgrade release`"))
+            problems.append(_problem("stubs", rel, M_STUB_MISSING, path=rel))
         elif path.read_text(encoding="utf-8") != text:
-            problems.append(Problem("stubs", rel, f"assignments/{rel} is out of date with solutions/: run `deepgrade release`"))
+            problems.append(_problem("stubs", rel, M_STUB_STALE, path=rel))
     return problems
 
 
@@ -111,13 +180,13 @@ def check_fixtures(fixtures_dir: Path, exercises: Sequence[Exercise], solutions_
         path = fixtures_dir / ex.assignment / f"{ex.name}.dgf"
         subject = f"{ex.assignment}/{ex.name}"
         if not path.is_file():
-            problems.append(Problem("fixtures", subject, f"no fixtures at {path}: rebuild them with `deepgrade release --fixtures {fixtures_dir}`"))
+            problems.append(_problem("fixtures", subject, M_FIXTURES_MISSING, path=path, folder=fixtures_dir))
             continue
         ref = refs.setdefault(ex.assignment, load_assignment(ex.assignment, solutions_dir))
         fresh = case_mod.prepare(ex, ref, None)
         stored = case_mod.load_fixtures(path)
         if _digest(fresh) != _digest(stored):
-            problems.append(Problem("fixtures", subject, f"{path} is out of date (cases or expected values changed): rebuild the fixtures"))
+            problems.append(_problem("fixtures", subject, M_FIXTURES_STALE, path=path))
     return problems
 
 
@@ -153,15 +222,15 @@ def check_names(assignments: Sequence[str], solutions_dir: Path = SOLUTIONS_DIR,
                 seen.add(name)
                 subject = f"{assignment}/{path.name}:{name}"
                 if name not in exercises:
-                    problems.append(Problem("names", subject, f"{name} is public but no exercise grades it: add a spec in grader/exercises, or rename it _{name}"))
+                    problems.append(_problem("names", subject, M_NOT_GRADED, name=name))
                 if not doc:
-                    problems.append(Problem("names", subject, f"{name} has no docstring: students read the stub's docstring as the specification"))
+                    problems.append(_problem("names", subject, M_NO_DOCSTRING, name=name))
                 if not re.search(rf"^(def|class) {re.escape(name)}\b", stub, re.M):
-                    problems.append(Problem("names", subject, f"the generated stub has no {name}: check its solution markers"))
+                    problems.append(_problem("names", subject, M_NO_STUB, name=name))
                 if not re.search(rf"\b{re.escape(name)}\b", tests):
-                    problems.append(Problem("names", subject, f"no oracle test names {name}: add one under tests/solutions or tests/exercises (compare with PyTorch)"))
+                    problems.append(_problem("names", subject, M_NO_ORACLE, name=name))
         for name in sorted(exercises - seen):
-            problems.append(Problem("names", f"{assignment}/{name}", f"exercise {name} has no public definition in solutions/{assignment}/"))
+            problems.append(_problem("names", f"{assignment}/{name}", M_NO_DEFINITION, name=name, assignment=assignment))
     return problems
 
 
@@ -174,11 +243,11 @@ def check_messages(assignments: Sequence[str], solutions_dir: Path | None = None
         for variant, (function, misconception) in variants.table(ref).items():
             subject = f"{assignment}/{variant}"
             if function not in by_name:
-                problems.append(Problem("messages", subject, f"IMITATES[{variant!r}] names {function}, which is not an exercise"))
+                problems.append(_problem("messages", subject, M_NOT_AN_EXERCISE, variant=repr(variant), function=function))
             elif not by_name[function].misconceptions.get(misconception, "").strip():
-                problems.append(Problem("messages", subject, f"{function} has no message for {misconception!r}: add it to its spec's MISCONCEPTIONS"))
+                problems.append(_problem("messages", subject, M_NO_MESSAGE, function=function, misconception=repr(misconception)))
             if not callable(getattr(ref, f"variant_{variant}", None)):
-                problems.append(Problem("messages", subject, f"IMITATES lists {variant!r} but _variants.py has no variant_{variant}"))
+                problems.append(_problem("messages", subject, M_NO_VARIANT, variant=variant))
     return problems
 
 
@@ -374,25 +443,29 @@ def validate(
 def _full_marks(r: ExerciseResult) -> Problem | None:
     if r.status == "passed" and r.score == r.max_score:
         return None
-    return Problem("reference", f"{r.assignment}/{r.name}", f"the reference scores {r.score:g}/{r.max_score:g} ({r.status}): fix the solution or the spec. {_first_line(r.message)}")
+    return _problem("reference", f"{r.assignment}/{r.name}", M_REFERENCE, score=f"{r.score:g}", max_score=f"{r.max_score:g}",
+                    status=r.status, detail=_first_line(r.message))
 
 
 def _not_implemented(r: ExerciseResult) -> Problem | None:
     if r.status == "not_implemented" and r.score == 0:
         return None
-    return Problem("stubs_zero", f"{r.assignment}/{r.name}", f"the stub scores {r.score:g} with status {r.status!r}: its solution markers must cover the whole body. {_first_line(r.message)}")
+    return _problem("stubs_zero", f"{r.assignment}/{r.name}", M_STUB_SCORES, score=f"{r.score:g}", status=repr(r.status),
+                    detail=_first_line(r.message))
 
 
 def _named(misconception: str) -> Callable[[ExerciseResult], Problem | None]:
     def judge(r: ExerciseResult) -> Problem | None:
         if r.score < r.max_score and misconception in r.diagnoses:
             return None
+        subject = f"{r.assignment}/{r.name}"
         if r.score >= r.max_score:
-            what = f"scores full marks on {r.name}: no case tells it from the reference; add a case where it differs"
-        else:
-            got = ", ".join(r.diagnoses) or "no diagnosis"
-            what = f"loses points on {r.name} but is diagnosed as {got}, not {misconception!r}: check the spec's variant lookup and tolerance"
-        return Problem("variants", f"{r.assignment}/{r.name}", what)
+            return _problem("variants", subject, M_UNNOTICED, name=r.name)
+        if not r.diagnoses:
+            return _problem("variants", subject, M_UNDIAGNOSED, name=r.name, misconception=repr(misconception))
+        # the diagnoses are misconception ids (identifiers in every language), not sentences
+        return _problem("variants", subject, M_MISDIAGNOSED, name=r.name, diagnoses=", ".join(r.diagnoses),
+                        misconception=repr(misconception))
 
     return judge
 
@@ -401,9 +474,20 @@ def _first_line(text: str) -> str:
     return (text or "").strip().splitlines()[0][:300] if (text or "").strip() else ""
 
 
-def format_report(report: Report) -> str:
-    """The report as plain text: one line per problem, then a summary line."""
-    lines = [f"FAIL [{p.check}] {p.subject}: {p.message}" for p in report.problems]
-    summary = ", ".join(f"{k} {v}" for k, v in report.counts.items())
-    lines.append(("validate: OK" if report.ok else f"validate: {len(report.problems)} problem(s)") + f" (checked: {summary})")
+def format_report(report: Report, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The report as plain text: one line per problem, then a summary line.
+
+    Args:
+        report: what :func:`validate` returned.
+        lang: ``"en"`` or ``"ko"``; every line comes from the ``validate`` catalogue.
+    Returns:
+        Lines joined by ``"\\n"`` (no trailing newline).
+    Raises:
+        grader.i18n.UnknownLanguage: ``lang`` is not a known language.
+    """
+    t = translator(lang, DOMAIN)
+    label = lambda check: t(CHECKS[check]) if check in CHECKS else check  # noqa: E731
+    lines = [t(M_LINE, check=label(p.check), subject=p.subject, message=p.text(lang)) for p in report.problems]
+    summary = ", ".join(t(M_COUNT, check=label(k), n=v) for k, v in report.counts.items())
+    lines.append(t(M_OK, counts=summary) if report.ok else t(M_FAILED, n=len(report.problems), counts=summary))
     return "\n".join(lines)

@@ -55,6 +55,48 @@ _SLOW_TESTS = {
 }
 
 
+# Two processes: `make test` and `make test-fast` run pytest-xdist (`-n 2 --dist loadfile`).
+# Each file's tests go to one worker, so a module fixture that grades a whole folder runs once,
+# and tests that read what an earlier test of their file left (the hostile tests' zygote check)
+# still run after it. Tests listed in _SPREAD depend on nothing but themselves and each cost
+# seconds: under loadfile each is its own unit, spread over the workers (pytest_xdist_make_scheduler).
+# (xdist_group marks would say the same, but xdist 3.8's loadgroup no longer sees them on pytest 9.)
+_SPREAD = {"test_notebooks.py": {"test_notebook_runs_to_the_end"}}
+# Files whose tests take longest (seconds on 2 idle cores, `pytest --durations`): under xdist they
+# are handed out first, so that no worker is left with a long file while the other idles.
+_HEAVY = {
+    "test_notebooks.py": 20, "test_nbgrader_e2e.py": 35, "test_examples.py": 25, "test_exercises_05_06.py": 21,
+    "test_attacks.py": 21, "test_dask.py": 20, "test_corpus.py": 16, "test_exercises_03_04.py": 15,
+    "test_interrupts.py": 14, "test_chromium.py": 12, "test_student_copy.py": 9, "test_grading.py": 9,
+    "test_gradescope.py": 7, "test_cli_grade.py": 6, "test_validate.py": 6, "test_release.py": 5,
+}
+
+
+def _unit(nodeid: str) -> str:
+    """The xdist scheduling unit of a test: its file, or the test itself where it is in _SPREAD."""
+    path, _, rest = nodeid.partition("::")
+    name = rest.split("[", 1)[0]
+    return nodeid if name in _SPREAD.get(path.rsplit("/", 1)[-1], ()) else path
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown where it is not installed
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` with the tests of :data:`_SPREAD` as units of their own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    # units go out in collection order, heaviest first (pytest_collection_modifyitems below),
+    # not ordered by how many tests they hold
+    config.option.loadscopereorder = False
+
+    class FilesAndSpreadTests(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return FilesAndSpreadTests(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     tests_dir = __import__("pathlib").Path(__file__).resolve().parent
     for item in items:
@@ -62,7 +104,11 @@ def pytest_collection_modifyitems(config, items):
             parts = item.path.resolve().relative_to(tests_dir).parts
         except ValueError:
             continue
+        name = getattr(item, "originalname", item.name)
         if parts and parts[0] in _SANDBOX_DIRS:
             item.add_marker(pytest.mark.sandbox)
-        if parts and (parts[0] in _SLOW_DIRS or parts[-1] in _SLOW_FILES or getattr(item, "originalname", item.name) in _SLOW_TESTS.get(parts[-1], ())):
+        if parts and (parts[0] in _SLOW_DIRS or parts[-1] in _SLOW_FILES or name in _SLOW_TESTS.get(parts[-1], ())):
             item.add_marker(pytest.mark.slow)
+    if __import__("os").environ.get("PYTEST_XDIST_WORKER"):
+        # heaviest first; sorted() is stable, so every file keeps its own order
+        items[:] = sorted(items, key=lambda item: -_HEAVY.get(item.path.name, 0))

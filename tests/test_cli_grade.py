@@ -57,16 +57,22 @@ def test_clean_errors_for_bad_workers_and_out_file(tmp_path):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "is not a folder" in bad.stderr
 
 
-def test_single_file_duplicate_assignment_and_narrow_terminals(tmp_path):
+def test_single_file_duplicate_assignment_and_narrow_terminals(tmp_path, monkeypatch):
     """A file as SUBMISSIONS, `-a 01,01` graded once, and the table within COLUMNS (CliRunner)."""
     from click.testing import CliRunner
+    from rich.console import Console
 
+    import grader.cli
     from grader.cli import main
 
     sub = tmp_path / "김민수.py"
     shutil.copy(REPO_ROOT / "solutions/01_conv_arithmetic/conv_arithmetic.py", sub)
     out = tmp_path / "out"
     for width in (100, 60):
+        # as in a CLI started in that terminal: the module's console reads COLUMNS when made (a
+        # test process that had COLUMNS set on import, as pytest-xdist workers do, fixed it)
+        monkeypatch.setenv("COLUMNS", str(width))
+        monkeypatch.setattr(grader.cli, "console", Console())
         result = CliRunner(env={"COLUMNS": str(width)}).invoke(
             main, ["grade", str(sub), "-a", "01,01", "-k", "conv_output_size", "-o", str(out), "--seed", "s", "--no-sandbox", "--workers", "1"]
         )

@@ -76,3 +76,52 @@ def test_stale_or_missing_stubs_are_named(tmp_path):
     problems = {p.subject: p.message for p in check_stubs(target)}
     assert set(problems) == {"02_convolution/conv_layers.py", "03_pooling/pooling.py"}
     assert all("deepgrade release" in m for m in problems.values())
+
+
+# -- the report in Korean (catalogue domain ``validate``) ------------------------------------------
+
+def test_every_validate_message_has_korean():
+    from babel.messages.extract import extract
+
+    import grader.validation
+    from grader.i18n import untranslated
+
+    with open(grader.validation.__file__, "rb") as fh:
+        ids = [m[1] for m in extract("python", fh, keywords={"N_": None})]
+    templates = [v for k, v in vars(grader.validation).items() if k.startswith("M_")]
+    assert set(templates) <= set(ids) and set(grader.validation.CHECKS.values()) <= set(ids)
+    assert len(ids) >= 28 and untranslated("ko", "validate", ids) == []
+
+
+def test_korean_report_names_each_problem_in_korean():
+    from grader.validation import M_MISDIAGNOSED, M_REFERENCE, M_STUB_MISSING, Report, _problem, format_report
+
+    report = Report((
+        _problem("stubs", "02_convolution/conv_layers.py", M_STUB_MISSING, path="02_convolution/conv_layers.py"),
+        _problem("reference", f"{A}/conv_output_size", M_REFERENCE, score="1.5", max_score="3", status="failed",
+                 detail="out differs: max abs error 0.5 (relative 0.25) at out[0]; tolerance 1e-06"),
+        _problem("variants", f"{A}/conv_param_count", M_MISDIAGNOSED, name="conv_param_count", diagnoses="forgot_bias",
+                 misconception="'forgot_groups'"),
+    ), {"stubs": 12, "reference": 7})
+    en, ko = format_report(report), format_report(report, "ko")
+    assert en.splitlines()[0] == "FAIL [stubs] 02_convolution/conv_layers.py: assignments/02_convolution/conv_layers.py is missing: run `deepgrade release`"
+    assert en.splitlines()[-1] == "validate: 3 problem(s) (checked: stubs 12, reference 7)"
+    lines = ko.splitlines()
+    assert len(lines) == 4
+    assert lines[0] == "실패 [뼈대(stubs)] 02_convolution/conv_layers.py: assignments/02_convolution/conv_layers.py이(가) 없습니다: `deepgrade release`를 실행하세요"
+    # the quoted grading result is one of the feedback catalogue's sentences: Korean too, same numbers
+    assert lines[1].startswith("실패 [정답 풀이(reference)] 01_conv_arithmetic/conv_output_size: 정답 풀이가 1.5/3점입니다(failed)")
+    assert "최대 절대 오차 0.5 (상대 오차 0.25)" in lines[1] and "out differs" not in lines[1]
+    assert "'forgot_groups'이(가) 아니라 forgot_bias(으)로 진단됩니다" in lines[2]
+    assert lines[3] == "validate: 고칠 점 3개 (검사한 항목: 뼈대(stubs) 12개, 정답 풀이(reference) 7개)"
+    assert report.problems[0].message in en  # .message stays English (tests and logs read it)
+
+
+def test_validate_cli_speaks_korean_with_lang_or_environment():
+    by_flag = CliRunner().invoke(main, ["validate", "--static", "-a", "01", "--lang", "ko"])
+    assert by_flag.exit_code == 0, by_flag.output
+    assert by_flag.output.strip().startswith("validate: 통과 (검사한 항목: 뼈대(stubs) ")
+    by_env = CliRunner().invoke(main, ["validate", "--static", "-a", "01"], env={"DEEPGRADE_LANG": "ko"})
+    assert by_env.output == by_flag.output
+    english = CliRunner().invoke(main, ["validate", "--static", "-a", "01"], env={"DEEPGRADE_LANG": "en"})
+    assert english.output.startswith("validate: OK (checked: stubs ")

@@ -22,6 +22,7 @@ from grader import api
 from grader.exercises import get_assignment, normalization_residual
 from grader.reference import load_module
 from grader.validation import format_report, validate
+from strategies import matrix_shapes, seeds
 
 A = "04_normalization_residual"
 LN = ("layernorm_forward", "layernorm_backward")
@@ -82,8 +83,8 @@ def V():
 
 @st.composite
 def ln_inputs(draw):
-    N, D = draw(st.integers(1, 5)), draw(st.integers(2, 6))
-    seed = draw(st.integers(0, 2**32 - 1))
+    N, D = draw(matrix_shapes(n=(1, 5), d=(2, 6)))
+    seed = draw(seeds())
     eps = draw(st.sampled_from([None, 1e-5, 1e-3, 0.1]))
     scale = draw(st.sampled_from([1.0, 0.01, 30.0]))
     rng = np.random.default_rng(seed)

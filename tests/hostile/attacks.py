@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 #: Put into the grader's environment during the tests; no child may see it.
 SECRET = "hostile-test-course-secret-" + secrets.token_hex(4)
-#: Slots run as BASE_UID + i: an own range, so no RLIMIT_NPROC sharing with other graders here.
-BASE_UID = 64400
 #: Small limits keep the attacks that burn a resource fast.
 LIMITS = dict(wall_s=2.0, cpu_s=1.0, memory_bytes=512 << 20)
 

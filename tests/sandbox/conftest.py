@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from sandbox_support import SECRET, TEST_BASE_UID, Student, sandbox_skip_reason
+from sandbox_support import SECRET, SHARED_SLOTS, Student, sandbox_skip_reason
 
 
 @pytest.fixture(scope="session")
@@ -28,11 +28,25 @@ def sandbox_env():
 
 
 @pytest.fixture(scope="session")
-def backend(sandbox_env):
+def test_uids(sandbox_env):
+    """First uid of a range of 256 that this test process holds (``grader.sandbox.uids.claim``).
+
+    Claimed with the lock every grader takes, so concurrent test processes and graders on the
+    host get disjoint uids; released when the session ends (or the process dies).
+    """
+    from grader.sandbox.uids import claim
+
+    held = claim(16)
+    yield held.base
+    held.release()
+
+
+@pytest.fixture(scope="session")
+def backend(sandbox_env, test_uids):
     """A started two-slot SandboxBackend whose children serve ``exec_serve``."""
     from grader.sandbox import SandboxBackend
 
-    b = SandboxBackend(slots=2, base_uid=TEST_BASE_UID, entry="grader.sandbox.standin:exec_serve")
+    b = SandboxBackend(slots=2, base_uid=test_uids + SHARED_SLOTS, entry="grader.sandbox.standin:exec_serve")
     b.start()
     yield b
     b.shutdown()

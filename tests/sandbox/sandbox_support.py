@@ -5,9 +5,11 @@ import json
 import os
 import sys
 
-# Slots run as base_uid + i. Tests use their own range so that a grader running on the same
-# machine (with the default 64000) shares no RLIMIT_NPROC accounting with them.
-TEST_BASE_UID = 64200
+# Slots run as base_uid + i. The tests' uids are a range claimed like any grader's
+# (grader.sandbox.uids, fixture ``test_uids``), so that neither a grader on the same machine nor a
+# second test process (pytest-xdist workers) shares their RLIMIT_NPROC accounting or signals them.
+#: Offsets inside the claimed range: the shared backend's slots, then single-slot backends.
+SHARED_SLOTS, OWN_SLOT, RESTART_SLOT = 0, 4, 10
 SECRET = "deepgrade-test-secret-4f1c"
 
 

@@ -14,7 +14,7 @@ from grader.runner.backend import ChildGone, ChildTimeout, Limits
 from grader.sandbox import SandboxBackend, SandboxUnavailable
 from grader.sandbox.jail import STEPS
 
-from sandbox_support import SECRET, TEST_BASE_UID, Student
+from sandbox_support import OWN_SLOT, RESTART_SLOT, SECRET, Student
 
 SMALL = dict(wall_s=5, cpu_s=2, memory_bytes=512 << 20)
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
@@ -74,7 +74,7 @@ def test_child_is_locked_down(open_student, backend):
     assert "ok" in reply, reply
     f = reply["ok"]
     uid = f["uid"][0]
-    assert TEST_BASE_UID <= uid < TEST_BASE_UID + backend.slots
+    assert backend.base_uid <= uid < backend.base_uid + backend.slots
     assert f["uid"] == [uid] * 3 and f["gid"] == [uid] * 3 and f["groups"] == []
     assert f["caps"] == ["0000000000000000"] * 4
     assert f["seccomp"] == "2" and f["nnp"] == "1"
@@ -231,10 +231,10 @@ def test_fails_closed_at_every_step(backend, step):
     backend.open(Limits(**SMALL)).close()                          # the slot is free again
 
 
-def test_missing_protection_refuses(monkeypatch, sandbox_env):
+def test_missing_protection_refuses(monkeypatch, sandbox_env, test_uids):
     import grader.sandbox.backend as backend_mod
     monkeypatch.setattr(backend_mod, "probe", lambda: ["Landlock not supported by this kernel"])
-    b = SandboxBackend(slots=1, base_uid=TEST_BASE_UID)
+    b = SandboxBackend(slots=1, base_uid=test_uids + OWN_SLOT)
     with pytest.raises(SandboxUnavailable, match="Landlock not supported by this kernel"):
         b.open(Limits())
     b.shutdown()
@@ -248,8 +248,8 @@ def test_probe_reports_missing_pyseccomp(monkeypatch, sandbox_env):
     assert "pyseccomp missing (pip install pyseccomp)" in probe()
 
 
-def test_bad_entry_refuses(sandbox_env):
-    b = SandboxBackend(slots=1, base_uid=TEST_BASE_UID, entry="grader.no_such_module:serve")
+def test_bad_entry_refuses(sandbox_env, test_uids):
+    b = SandboxBackend(slots=1, base_uid=test_uids + OWN_SLOT, entry="grader.no_such_module:serve")
     try:
         with pytest.raises(SandboxUnavailable, match="No module named 'grader.no_such_module'"):
             b.open(Limits(**SMALL))
@@ -265,7 +265,7 @@ def test_parallel_slots_have_distinct_uids(backend):
         for s in students:
             s.load("import os\ndef uid():\n    return os.getuid()\n")
             uids.add(s.call("uid")["ok"])
-        assert uids == {TEST_BASE_UID, TEST_BASE_UID + 1}
+        assert uids == {backend.base_uid, backend.base_uid + 1}
         third = []
         waiter = threading.Thread(target=lambda: third.append(backend.open(Limits(**SMALL))))
         waiter.start()
@@ -300,8 +300,8 @@ def test_concurrent_opens_from_threads(backend):
     assert not errors and results == [42] * 6
 
 
-def test_zygote_restart_and_shutdown(sandbox_env):
-    b = SandboxBackend(slots=1, base_uid=TEST_BASE_UID + 10, entry="grader.sandbox.standin:exec_serve")
+def test_zygote_restart_and_shutdown(sandbox_env, test_uids):
+    b = SandboxBackend(slots=1, base_uid=test_uids + RESTART_SLOT, entry="grader.sandbox.standin:exec_serve")
     try:
         b.start()
         first = b.zygote_pid

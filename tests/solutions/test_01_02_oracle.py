@@ -6,7 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
-from hypothesis import strategies as st
+
+from strategies import conv_cases
 
 
 def _torch_conv_size(size, k, s, p, d):
@@ -104,21 +105,17 @@ def test_depthwise_ratio_equals_mac_ratio(solution):
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    N=st.integers(1, 2), groups=st.sampled_from([1, 2]), cg=st.integers(1, 2), fg=st.integers(1, 2),
-    H=st.integers(3, 7), W=st.integers(3, 7), HH=st.integers(1, 3), WW=st.integers(1, 3),
-    stride=st.integers(1, 3), pad=st.integers(0, 2), dilation=st.integers(1, 2), seed=st.integers(0, 2**16),
-)
-def test_conv_forward_backward_match_torch(solution, N, groups, cg, fg, H, W, HH, WW, stride, pad, dilation, seed):
+@given(conv_cases())
+def test_conv_forward_backward_match_torch(solution, case):
     ref = solution("02_convolution")
-    C, Fo = groups * cg, groups * fg
-    if H + 2 * pad < dilation * (HH - 1) + 1 or W + 2 * pad < dilation * (WW - 1) + 1:
-        return
-    rng = np.random.default_rng(seed)
-    x, w, b = rng.standard_normal((N, C, H, W)), rng.standard_normal((Fo, cg, HH, WW)), rng.standard_normal(Fo)
-    param = {"stride": stride, "pad": pad, "dilation": dilation, "groups": groups}
+    stride, pad, dilation, groups = case.stride, case.pad, case.dilation, case.groups
+    rng = np.random.default_rng(case.seed)
+    Fo = case.w_shape[0]
+    x, w, b = rng.standard_normal(case.x_shape), rng.standard_normal(case.w_shape), rng.standard_normal(Fo)
+    param = case.param
     x0, w0 = x.copy(), w.copy()
     out, cache = ref.conv_forward_naive(x, w, b, param)
+    assert out.shape == (case.x_shape[0], Fo, *case.out_hw)
     xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
     ot = F.conv2d(xt, wt, bt, stride=stride, padding=pad, dilation=dilation, groups=groups)
     np.testing.assert_allclose(out, ot.detach().numpy(), atol=1e-12)

@@ -5,9 +5,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from grader.reference import REPO_ROOT, SOLUTIONS_DIR, load_file, load_module
+from strategies import pool_cases
 
 A = "03_pooling"
 V = load_module(A, "_variants")
@@ -111,23 +111,16 @@ def test_global_avg_pool_matches_torch(ref, shape):
 # --------------------------------------------------------------------------------------------
 # properties
 
-@st.composite
-def pool_cases(draw, overlap=None):
-    ph, pw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    lo = 1 if overlap is None or overlap else max(ph, pw)
-    stride = draw(st.integers(lo, 3))
-    H, W = draw(st.integers(ph, 7)), draw(st.integers(pw, 7))
-    N, C = draw(st.integers(1, 2)), draw(st.integers(1, 2))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    x = rng.integers(-1, 2, (N, C, H, W)).astype(np.float64)  # small integers: many ties
-    return x, dict(pool_height=ph, pool_width=pw, stride=stride), rng
+def _pool_input(case):
+    """x of the case's shape and its rng: small integers, so that max windows have many ties."""
+    rng = np.random.default_rng(case.seed)
+    return rng.integers(-1, 2, case.x_shape).astype(np.float64), case.param, rng
 
 
 @settings(max_examples=60, deadline=None)
 @given(pool_cases())
 def test_pool_backward_conserves_gradient_mass(ref, case):
-    x, p, rng = case
+    x, p, rng = _pool_input(case)
     for fwd, bwd in [(ref.max_pool_forward_naive, ref.max_pool_backward_naive),
                      (ref.avg_pool_forward_naive, ref.avg_pool_backward_naive)]:
         out, cache = fwd(x, p)
@@ -139,7 +132,7 @@ def test_pool_backward_conserves_gradient_mass(ref, case):
 @settings(max_examples=60, deadline=None)
 @given(pool_cases(overlap=False))
 def test_max_pool_backward_one_position_per_window(ref, case):
-    x, p, _ = case
+    x, p, _ = _pool_input(case)
     out, cache = ref.max_pool_forward_naive(x, p)
     dx = ref.max_pool_backward_naive(np.ones(out.shape), cache)
     s, ph, pw = p["stride"], p["pool_height"], p["pool_width"]

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.reference import REPO_ROOT, SOLUTIONS_DIR, load_file, load_module
+from strategies import matrix_shapes, seeds
 
 A = "04_normalization_residual"
 V = load_module(A, "_variants")
@@ -142,8 +143,8 @@ def test_batchnorm_errors_and_single_example(ref):
 
 @st.composite
 def bn_cases(draw):
-    N, D = draw(st.integers(2, 6)), draw(st.integers(1, 4))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    N, D = draw(matrix_shapes(n=(2, 6), d=(1, 4)))
+    rng = np.random.default_rng(draw(seeds()))
     scale = draw(st.sampled_from([1e-2, 1.0, 1e2]))
     return rng.standard_normal((N, D)) * scale, rng.standard_normal(D), rng.standard_normal(D), rng
 
