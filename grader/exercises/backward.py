@@ -18,7 +18,7 @@ import numpy as np
 
 from grader import compare as cmp
 from grader import gradcheck
-from grader.exercises.context import Context
+from grader.exercises.context import THROUGH_CACHE, UPSTREAM_GRADIENT, Context
 from grader.exercises.expected import BackwardExpected
 from grader.i18n import N_
 from grader.runner.codec import Ref
@@ -128,10 +128,10 @@ def check_backward(ctx: Context, spec: BackwardSpec, inputs: Mapping[str, Any], 
     bwd = ctx.call(spec.backward, *douts, Ref("fwd", tuple(spec.cache_path)), echo_args=True, echo_stored=("fwd",))
     dout_names = spec.dout_names or [f"dout{i}" if len(douts) > 1 else "dout" for i in range(len(douts))]
     mutation = {"advice": spec.mutation_advice, "diagnoses": spec.mutation_diagnoses}
-    ctx.expect_unchanged(spec.backward, list(dout_names), list(douts), bwd.args_after, role="the upstream gradient", **mutation)
+    ctx.expect_unchanged(spec.backward, list(dout_names), list(douts), bwd.args_after, role=UPSTREAM_GRADIENT, **mutation)
     stored = bwd.stored_after.get("fwd")
     if stored:
-        ctx.expect_unchanged(f"{spec.backward} (through the cache)", names, list(inputs.values()), stored[0], mutable=spec.mutable, **mutation)
+        ctx.expect_unchanged(THROUGH_CACHE.format(func=spec.backward), names, list(inputs.values()), stored[0], mutable=spec.mutable, **mutation)
     grads = [_gradient(ctx, spec, bwd.value, key) for key in spec.grad_keys]
     mismatched = []
     for entry, got, exp in zip(spec.wrt, grads, expected["grads"]):

@@ -24,6 +24,42 @@ from grader.runner.session import Reply, Session, StudentError
 # What a case says when the student's code raised (catalogue domain ``feedback``; feedback
 # pages translate it, see grader.report.phrases). ``message`` is the student's own text.
 RAISED = N_("{name} raised {error}: {message}")
+# The sentences below, like RAISED, are catalogue templates (domain ``feedback``): results keep
+# the English text and feedback pages (and ``check --lang ko``) translate each line they produced
+# (grader.report.phrases); a field may itself hold one of them.
+RAISED_SHOULD = N_("{name} raised {error}: {message}; it should {should}")
+RETURNED_SHOULD = N_("{name} returned {value}; it should {should}")
+RETURNED_NORMALLY_SHOULD = N_("{name} returned normally; it should {should}")
+AN_ARRAY_OF_SHAPE = N_("an array of shape {shape}")
+SHOULD_RETURN = N_("return {value}")
+SHOULD_NOT_RAISE = N_("not raise")
+SHOULD_RAISE = N_("raise {errors}")
+SHOULD_RAISE_BECAUSE = N_("raise {errors} because {why}")
+MODIFIED = N_("{func} modified its argument `{name}` in place")
+MODIFIED_AS = N_("{func} modified its argument `{name}` ({role}) in place")
+COPY_ADVICE = N_("{modified}; work on a copy (e.g. `{name}.copy()`) or build new arrays (`a = a + b`, not `a += b`)")
+COPY_OR_PAD_ADVICE = N_(
+    "{modified}; work on a copy (e.g. `{name}.copy()`, or `np.pad`, which returns a new array) or build new arrays "
+    "(`a = a + b`, not `a += b`)"
+)
+WITH_HINT = N_("{modified}: {hint}")
+THROUGH_CACHE = N_("{func} (through the cache)")
+UPSTREAM_GRADIENT = N_("the upstream gradient")
+# Sentences a spec module writes itself (its advice, its own failure messages): registered with
+# sentence() so that feedback pages translate them too (they need Korean in feedback.po).
+REGISTERED: list[str] = []
+
+
+def sentence(template: str) -> str:
+    """Registers ``template`` (English, ``{field}`` placeholders allowed) as a catalogue
+    template of the ``feedback`` domain, like :data:`SENTENCES`; returns it unchanged."""
+    REGISTERED.append(template)
+    return template
+
+
+SENTENCES = (RAISED, RAISED_SHOULD, RETURNED_SHOULD, RETURNED_NORMALLY_SHOULD, AN_ARRAY_OF_SHAPE, SHOULD_RETURN, SHOULD_NOT_RAISE,
+             SHOULD_RAISE, SHOULD_RAISE_BECAUSE, MODIFIED, MODIFIED_AS, COPY_ADVICE, COPY_OR_PAD_ADVICE, WITH_HINT,
+             THROUGH_CACHE, UPSTREAM_GRADIENT)
 
 if TYPE_CHECKING:  # pragma: no cover
     from grader.exercises.backward import BackwardSpec
@@ -68,7 +104,7 @@ class Context:
         try:
             return self.session.call(func, *args, **kwargs)
         except StudentError as err:
-            raise self._raised(_func_name(func, self.exercise.name), err, f"it should {should}" if should else "") from None
+            raise self._raised(_func_name(func, self.exercise.name), err, should) from None
 
     def expect_raises(
         self,
@@ -95,15 +131,19 @@ class Context:
             SessionAborted: the process is gone.
         """
         name = _func_name(func, self.exercise.name)
-        want = " or ".join(errors) + (f" because {why}" if why else "")
+        listed = " or ".join(errors)
+        should = SHOULD_RAISE_BECAUSE.format(errors=listed, why=why) if why else SHOULD_RAISE.format(errors=listed)
         try:
             reply = self.session.call(func, *args, **kwargs)
         except StudentError as err:
             self._stub_check(err)
             if any(err.is_a(e) for e in errors):
                 return
-            raise self._raised(name, err, f"it should raise {want}") from None
-        self.fail(f"{name} returned {_shown(reply.value)}; it should raise {want}", *((diagnosis,) if diagnosis else ()))
+            raise self._raised(name, err, should) from None
+        shown = _shown(reply.value)
+        text = (RETURNED_NORMALLY_SHOULD.format(name=name, should=should) if shown == "normally"
+                else RETURNED_SHOULD.format(name=name, value=shown, should=should))
+        self.fail(text, *((diagnosis,) if diagnosis else ()))
 
     def param_count(self, key: str, what: str | None = None) -> int:
         """Number of parameters of the torch module stored in the child under ``key``.
@@ -127,11 +167,14 @@ class Context:
         if err.not_implemented and is_stub(err.message, self.exercise.requires):
             raise StubNotImplemented(err.message) from None
 
-    def _raised(self, name: str, err: StudentError, note: str = "") -> CaseFailed:
-        """The :class:`CaseFailed` for an exception the student's code raised (after the stub check)."""
+    def _raised(self, name: str, err: StudentError, should: str = "") -> CaseFailed:
+        """The :class:`CaseFailed` for an exception the student's code raised (after the stub
+        check); ``should``: what the function should have done (:data:`SHOULD_RETURN` …)."""
         self._stub_check(err)
         tb = f"\n{err.traceback.rstrip()}" if err.traceback else ""
-        return CaseFailed(RAISED.format(name=name, error=err.type_name, message=f"{err.message}{f'; {note}' if note else ''}") + tb)
+        if should:
+            return CaseFailed(RAISED_SHOULD.format(name=name, error=err.type_name, message=err.message, should=should) + tb)
+        return CaseFailed(RAISED.format(name=name, error=err.type_name, message=err.message) + tb)
 
     # -- checks ---------------------------------------------------------------------------
     def expect_close(
@@ -227,14 +270,14 @@ class Context:
             a_arr = cmp.as_array(a)
             if a_arr is None or a_arr.shape != b.shape or not np.array_equal(a_arr, b, equal_nan=True):
                 shown = path[0] + "".join(f"[{k!r}]" for k in path[1:])
-                hint = advice.get(shown, advice.get(path[0]))
+                advised = advice.get(shown, advice.get(path[0]))
                 extra = diagnoses.get(shown, diagnoses.get(path[0]))
-                what = f"{func} modified its argument `{shown}`{f' ({role})' if role else ''} in place"
-                if hint:
-                    what += f": {hint}"
+                what = (MODIFIED_AS.format(func=func, name=shown, role=role) if role
+                        else MODIFIED.format(func=func, name=shown))
+                if advised:
+                    what = WITH_HINT.format(modified=what, hint=advised)
                 elif not extra:  # a named misconception carries its own advice
-                    pad = ", or `np.pad`, which returns a new array" if path == ("x",) else ""
-                    what += f"; work on a copy (e.g. `{shown}.copy()`{pad}) or build new arrays (`a = a + b`, not `a += b`)"
+                    what = (COPY_OR_PAD_ADVICE if path == ("x",) else COPY_ADVICE).format(modified=what, name=shown)
                 self.fail(what, "mutates_input", *((extra,) if extra else ()))
         elif isinstance(b, dict) and isinstance(a, dict):
             for k in b:
@@ -266,6 +309,6 @@ def _shown(value: Any) -> str:
         return "normally"
     arr = value.array if isinstance(value, TorchArray) else value
     if isinstance(arr, np.ndarray) and arr.ndim > 0:
-        return f"an array of shape {arr.shape}"
+        return AN_ARRAY_OF_SHAPE.format(shape=arr.shape)
     text = repr(value)
     return text if len(text) <= 80 else cmp.type_name(value)

@@ -45,10 +45,31 @@ def test_each_sentence_compare_writes_is_recognised_and_keeps_its_values(got, sh
 
 
 def test_a_raised_exception_keeps_the_students_text():
-    line = "conv_forward_naive raised IndexError: index 5 is out of bounds; it should return an array"
+    line = "conv_output_size raised ZeroDivisionError: integer division or modulo by zero; it should return 3"
     assert phrases.translate_line(line, "ko") == (
-        "conv_forward_naive에서 IndexError 예외가 발생했습니다: index 5 is out of bounds; it should return an array"
+        "conv_output_size에서 ZeroDivisionError 예외가 발생했습니다: integer division or modulo by zero. "
+        "이 경우 3을(를) 반환해야 합니다"
     )
+    assert phrases.translate_line("patchify raised IndexError: boom", "ko") == "patchify에서 IndexError 예외가 발생했습니다: boom"
+
+
+def test_what_a_check_writes_itself_is_recognised(tmp_path):
+    """Sentences built by grader.exercises.context and the specs, written by the real code."""
+    from grader.exercises import context
+    from grader.exercises.conv_arithmetic import conv_arithmetic
+
+    modified = context.MODIFIED_AS.format(func=context.THROUGH_CACHE.format(func="conv_backward_naive"), name="w",
+                                          role=context.UPSTREAM_GRADIENT)
+    korean = phrases.translate_line(context.COPY_ADVICE.format(modified=modified, name="w"), "ko")
+    assert korean.startswith("conv_backward_naive(캐시를 통해)이(가) 인자 `w`(위층에서 전달된 기울기(upstream gradient))")
+    assert "`w.copy()`" in korean and "modified" not in korean
+    raised = context.RETURNED_SHOULD.format(name="patchify", value=context.AN_ARRAY_OF_SHAPE.format(shape=(2, 4, 12)),
+                                           should=context.SHOULD_RAISE_BECAUSE.format(errors="ValueError", why="H = 5 and W = 5 must be divisible by patch_size = 2"))
+    assert phrases.translate_line(raised, "ko") == (
+        "patchify이(가) shape (2, 4, 12)인 배열을(를) 반환했습니다. 이 경우 ValueError 예외를 내야 합니다 "
+        "(H = 5 and W = 5 must be divisible by patch_size = 2)")
+    for line in (conv_arithmetic.RETURNED_VALUE_EXPECTED.format(got="27", want="28"), conv_arithmetic.RETURNED_FLOAT_FOR_INT.format(got="28.0")):
+        assert phrases.translate_line(line, "ko") != line and "반환" in phrases.translate_line(line, "ko")
 
 
 def test_unknown_lines_and_look_alikes_stay_as_they_are():

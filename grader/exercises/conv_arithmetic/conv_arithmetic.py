@@ -13,9 +13,23 @@ from typing import Any
 import numpy as np
 
 from grader import compare as cmp
-from grader.exercises.context import Context
+from grader.exercises.context import SHOULD_NOT_RAISE, SHOULD_RETURN, Context, sentence
 from grader.exercises import variants
 from grader.exercises.spec import Exercise, Topic
+
+# What a wrong return value is told (catalogue templates, see grader.exercises.context.sentence).
+RETURNED_VALUE = sentence("returned {got}")
+RETURNED_VALUE_EXPECTED = sentence("returned {got}; expected {want}")
+RETURNED_TYPE_NOT_INT = sentence("returned {type}; expected an int")
+RETURNED_TYPE_NOT_FLOAT = sentence("returned {type}; expected a float")
+RETURNED_FLOAT_FOR_INT = sentence("returned {got} (a float); return an int (use // for floor division)")
+RETURNED_NOT_INT = sentence("returned {got}, not an int")
+RETURNED_NOT_INT_EXPECTED = sentence("returned {got}, not an int; expected {want}")
+
+
+def _returned(got, want, public: bool) -> str:
+    """The failure for a wrong value; the expected one only on a public case."""
+    return RETURNED_VALUE_EXPECTED.format(got=repr(got), want=repr(want)) if public else RETURNED_VALUE.format(got=repr(got))
 
 ASSIGNMENT = "01_conv_arithmetic"
 
@@ -130,30 +144,30 @@ def _scalar_exercise(name: str, points: float, cases, messages: dict, *, result:
         if "raises" in expected:
             ctx.expect_raises(name, *args, why=expected["why"], diagnosis="no_value_error", **kwargs)
             return
-        should = f"return {expected['value']!r}" if ctx.public else "not raise"
+        should = SHOULD_RETURN.format(value=repr(expected["value"])) if ctx.public else SHOULD_NOT_RAISE
         got = ctx.call(name, *args, should=should, **kwargs).value
         want = expected["value"]
         if result == "int_pair":
             ok = isinstance(got, (tuple, list)) and len(got) == 2 and all(_is_int(g) for g in got) and tuple(int(g) for g in got) == tuple(want)
             if not ok:
                 names = [variants.diagnosis(d) for d, v in expected["variants"].items() if isinstance(got, (tuple, list)) and tuple(got) == tuple(v)]
-                shown = f"; expected {want!r}" if ctx.public else ""
-                ctx.fail(f"returned {got!r}{shown}", *names)
+                ctx.fail(_returned(got, want, ctx.public), *names)
             return
         number = _as_number(got)
         if number is None:
-            ctx.fail(f"returned {type(got).__name__}; expected {'an int' if result == 'int' else 'a float'}")
+            ctx.fail((RETURNED_TYPE_NOT_INT if result == "int" else RETURNED_TYPE_NOT_FLOAT).format(type=type(got).__name__))
         if result == "int" and not _is_int(got):
             diag = ("true_division",) if isinstance(number, float) and not float(number).is_integer() else ()
             if number == want:
-                ctx.fail(f"returned {got!r} (a float); return an int (use // for floor division)", *diag)
-            ctx.fail(f"returned {got!r}, not an int" + (f"; expected {want!r}" if ctx.public else ""), *diag)
+                ctx.fail(RETURNED_FLOAT_FOR_INT.format(got=repr(got)), *diag)
+            ctx.fail((RETURNED_NOT_INT_EXPECTED.format(got=repr(got), want=repr(want)) if ctx.public
+                      else RETURNED_NOT_INT.format(got=repr(got))), *diag)
         if result == "float" and _same_float(number, want):
             return
         if result == "int" and number == want:
             return
         names = [variants.diagnosis(d) for d, v in expected["variants"].items() if (_same_float(number, v) if result == "float" else number == v)]
-        ctx.fail(f"returned {number!r}" + (f"; expected {want!r}" if ctx.public else ""), *names)
+        ctx.fail(_returned(number, want, ctx.public), *names)
 
     return TOPIC.exercise(
         name,

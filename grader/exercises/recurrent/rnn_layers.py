@@ -37,7 +37,7 @@ import numpy as np
 
 from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
-from grader.exercises.context import Context
+from grader.exercises.context import Context, sentence
 from grader.exercises.spec import Exercise, Topic
 from grader.exercises.checks import distinct, with_size1_probe
 
@@ -261,11 +261,11 @@ _BACKWARD = {
 }
 
 _HINTS = {
-    "dh": (
+    "dh": sentence(
         "add the gradient from the next step into a new array, `dh[:, t, :] + dprev_h`, "
         "never `dh[:, t, :] += dprev_h`, which changes the caller's dh"
     ),
-    "dnext_h": "build new arrays from `dnext_h` (`da = dnext_h * (...)`) instead of updating it in place",
+    "dnext_h": sentence("build new arrays from `dnext_h` (`da = dnext_h * (...)`) instead of updating it in place"),
 }
 
 
