@@ -1,4 +1,4 @@
-"""Unsandboxed backend: a fresh Python process per child (portable: Linux, macOS, Windows).
+"""Unsandboxed backend: a separate process per child (portable: Linux, macOS, Windows).
 
 For students checking their own code on their own machine, and for instructors who pass
 ``--no-sandbox`` explicitly. It keeps the process boundary, the wall-clock timeout, the log
@@ -78,14 +78,37 @@ def _die_with_parent() -> None:
         pass
 
 
-class LocalChannel:
-    """A :class:`~grader.runner.backend.Channel` over a child's stdin/stdout."""
+def _forked(limits: Limits, cwd: str, torch: bool):
+    """A student process from this process's fork server (:mod:`.forkserver`), or ``None``
+    where there is none (not Linux) or it cannot be started: then Python itself is started."""
+    from grader.runner import forkserver
 
-    def __init__(self, limits: Limits):
+    if not forkserver.AVAILABLE or os.environ.get("DEEPGRADE_FORK_SERVER") == "0":
+        return None
+    for _ in range(2):
+        try:
+            server = forkserver.server(_GRADER_PARENT, child_env(), torch)
+        except OSError:
+            return None
+        try:
+            return server.spawn(cwd, limits.cpu_s, limits.memory_bytes)
+        except OSError:
+            forkserver.forget(server)           # died or wedged: one more, then Python itself
+    return None
+
+
+class LocalChannel:
+    """A :class:`~grader.runner.backend.Channel` over a child's stdin/stdout.
+
+    The child is forked from a warm server (:mod:`.forkserver`, Linux; ``torch``: one that has
+    imported torch), else a fresh Python; either way a separate process in its own session.
+    """
+
+    def __init__(self, limits: Limits, torch: bool = False):
         self._limits = limits
         self._dir = housekeeping.temp_dir("deepgrade-")
         posix = os.name == "posix"
-        self._proc = subprocess.Popen(
+        self._proc = _forked(limits, self._dir, torch) or subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT.format(parent=_GRADER_PARENT)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -184,7 +207,10 @@ class LocalChannel:
             self._reason = "stopped by the grader"
         try:
             if os.name == "posix":
-                os.killpg(self._proc.pid, signal.SIGKILL)
+                try:
+                    os.killpg(self._proc.pid, signal.SIGKILL)
+                except ProcessLookupError:      # forked a moment ago: not yet its own group
+                    os.kill(self._proc.pid, signal.SIGKILL)
             else:
                 self._proc.kill()
         except (ProcessLookupError, PermissionError):
@@ -213,10 +239,10 @@ class LocalBackend:
         """Start a child. Raises ``RuntimeError`` if Python cannot be started.
 
         ``warm`` (a warm child that forks exercise children, :mod:`grader.runner.warm`) changes
-        nothing here: no policy forbids forking in this backend. Nor does ``torch`` (the
-        sandbox's hint that the child will import torch): every child here is a fresh Python."""
+        nothing here: no policy forbids forking in this backend. ``torch``: the child is forked
+        from a server that has imported torch (:mod:`.forkserver`)."""
         try:
-            return LocalChannel(limits)
+            return LocalChannel(limits, torch)
         except OSError as exc:
             raise RuntimeError(f"could not start a Python child process: {exc}") from exc
 
