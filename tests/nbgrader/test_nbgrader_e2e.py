@@ -92,7 +92,8 @@ def test_nbgrader_autograde_and_export_equal_deepgrade_grade(tmp_path):
 
     course = tmp_path / "course"
     write_course(course, [ASSIGNMENT], no_sandbox=True)
-    (course / "deepgrade.toml").write_text("[limits]\nwall_s = 3\ncpu_s = 3\n", encoding="utf-8")
+    # Short limits: the hostile student's loop is waited out (and restarted) in both graders.
+    (course / "deepgrade.toml").write_text("[limits]\nwall_s = 1.5\ncpu_s = 2\n", encoding="utf-8")
     config = (course / "nbgrader_config.py").read_text()
     (course / "nbgrader_config.py").write_text(config + "c.DeepgradeAutograde.config_file = 'deepgrade.toml'\n")
     nbg = [str(BIN / "nbgrader")]
