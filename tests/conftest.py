@@ -65,10 +65,11 @@ _SPREAD = {"test_notebooks.py": {"test_notebook_runs_to_the_end"}}
 # Files whose tests take longest (seconds on 2 idle cores, `pytest --durations`): under xdist they
 # are handed out first, so that no worker is left with a long file while the other idles.
 _HEAVY = {
-    "test_notebooks.py": 20, "test_nbgrader_e2e.py": 35, "test_examples.py": 25, "test_exercises_05_06.py": 21,
-    "test_attacks.py": 21, "test_dask.py": 20, "test_corpus.py": 16, "test_exercises_03_04.py": 15,
-    "test_interrupts.py": 14, "test_chromium.py": 12, "test_student_copy.py": 9, "test_grading.py": 9,
-    "test_gradescope.py": 7, "test_cli_grade.py": 6, "test_validate.py": 6, "test_release.py": 5,
+    "test_nbgrader_e2e.py": 38, "test_attacks.py": 27, "test_dask.py": 23, "test_examples.py": 19,
+    "test_exercises_05_06.py": 15, "test_interrupts.py": 14, "test_exercises_03_04.py": 13, "test_notebooks.py": 12,
+    "test_student_copy.py": 11, "test_chromium.py": 11, "test_grading.py": 9, "test_corpus.py": 7,
+    "test_gradescope.py": 7, "test_release.py": 7, "test_cli_grade.py": 6, "test_notebook_submission.py": 6,
+    "test_torch_agreement.py": 5, "test_backend.py": 5, "test_messy_folder.py": 4, "test_warm.py": 4,
 }
 
 
