@@ -28,7 +28,6 @@ import socket
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
 
 #: Whether this platform can run a fork server (fork, fd passing, pidfds).
 AVAILABLE = sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
@@ -152,13 +151,8 @@ class ForkServer:
             self._proc.wait()
 
 
-@dataclass
-class _Servers:
-    lock: threading.Lock
-    running: dict
-
-
-_SERVERS = _Servers(threading.Lock(), {})
+_LOCK = threading.Lock()
+_RUNNING: dict[bool, ForkServer] = {}              # torch? -> this process's server
 
 
 def server(parent: str, env: dict, torch: bool) -> ForkServer:
@@ -167,24 +161,23 @@ def server(parent: str, env: dict, torch: bool) -> ForkServer:
     Raises:
         OSError: no server could be started.
     """
-    with _SERVERS.lock:
-        current = _SERVERS.running.get(torch)
+    with _LOCK:
+        current = _RUNNING.get(torch)
         if current is None or not current.alive() or current.owner != os.getpid():
             current = ForkServer(parent, env, torch)
-            _SERVERS.running[torch] = current
-            if len(_SERVERS.running) == 1 or torch:
-                import atexit
+            _RUNNING[torch] = current
+            import atexit
 
-                atexit.register(current.close)
+            atexit.register(current.close)
         return current
 
 
 def forget(server_: ForkServer) -> None:
     """Stops using ``server_`` (after it failed); the next :func:`server` call starts another."""
-    with _SERVERS.lock:
-        for key, value in list(_SERVERS.running.items()):
+    with _LOCK:
+        for key, value in list(_RUNNING.items()):
             if value is server_:
-                del _SERVERS.running[key]
+                del _RUNNING[key]
     server_.close()
 
 
