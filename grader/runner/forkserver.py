@@ -240,22 +240,22 @@ def _fork(request: dict, fds: list[int], sock: socket.socket, children: dict) ->
             os.close(f)
         return None
     if pid == 0:
+        from grader.runner.child import _exit_now, main
+
         code = 1
         try:
             _become_student(request, fds, sock, children)
-            from grader.runner.child import main
-
             main()
             code = 0
         except BaseException:
-            pass
-        finally:
             try:
-                sys.stdout.flush()
-                sys.stderr.flush()
+                import traceback
+
+                traceback.print_exc()                # into the student's log: fds 0-2 are its pipes
             except BaseException:
                 pass
-            os._exit(code)
+        finally:
+            _exit_now(code)
     for f in fds[:3]:
         os.close(f)
     _write(status, f"started {pid}\n")
