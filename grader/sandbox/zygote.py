@@ -3,8 +3,8 @@
 Starting Python and importing numpy costs ~0.15 s; forking a process that has it costs ~2 ms. The grader
 starts this module with exec (``subprocess``, clean environment, ``OMP_NUM_THREADS=1``,
 ``MALLOC_ARENA_MAX=2``) so that the zygote holds nothing of the grader's memory: no reference
-solutions, expected outputs or course secret. It imports numpy (not torch: a submission that needs it
-imports it once, in its warm child) and the serving module, never ``grader.exercises``,
+solutions, expected outputs or course secret. It imports numpy (torch only in a slot's *torch* zygote,
+for the submissions that import it: see ``JobSpec.torch``) and the serving module, never ``grader.exercises``,
 ``grader.reference`` or ``solutions/``; :func:`_check_modules` enforces that.
 
 Two levels, so that no child pays for a cgroup migration (an RCU grace period, 5-15 ms here):
@@ -12,7 +12,8 @@ Two levels, so that no child pays for a cgroup migration (an RCU grace period, 5
 * the **main zygote** imports everything, builds the seccomp filter and the template root once,
   then routes each job arriving on the control socket (a :class:`~.protocol.JobSpec` plus four
   fds) to the slot zygote of its slot, forking that one on first use or after it died;
-* a **slot zygote** joins its slot's cgroups once, then runs one child at a time: forks it into
+* a **slot zygote** (two per slot once a submission imports torch: a plain one and one that
+  imported torch) joins its slot's cgroups once, then runs one child at a time: forks it into
   a fresh pid namespace (children inherit cgroups for free), reports ``started``, enforces the
   wall-clock deadline, obeys the status socket (:data:`~.protocol.KILL`: kill now; EOF: kill
   after :data:`~.protocol.CLOSE_GRACE_S`), reaps it with ``wait4`` and reports ``exit``.
@@ -94,8 +95,8 @@ def prepare(config: dict) -> jail.Prepared:
     if not callable(getattr(importlib.import_module(module), func, None)):
         raise RuntimeError(f"{config['entry']} is not a function")
     # numpy: nearly every submission imports it. Not torch: 0.2 GB more to fork per child and
-    # 1.5-2.5 s more to start; a submission that imports torch pays for it once, in its warm
-    # child (grader.runner.warm).
+    # 1.5-2.5 s more to start; a slot forks a second zygote that imports it (SlotZygote, torch=True)
+    # the first time a submission that imports torch comes (grader.runner.warm decides).
     import numpy  # noqa: F401  (the point of the zygote: pay for this import once)
     try:
         seccomp = seccomp_filter.build()
