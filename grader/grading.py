@@ -12,6 +12,7 @@ import numpy as np
 from grader import authorship, contracts, diagnoses as evidence, environment
 from grader.cases import PreparedCase
 from grader.exercises.base import CaseFailed, Context, Exercise, StubNotImplemented
+from grader.exercises.context import sentence
 from grader.results import CaseResult, ExerciseResult, FeatureScore, abort_status, failure_status
 from grader.runner.backend import Backend, Limits
 from grader.runner.codec import Ref
@@ -24,6 +25,8 @@ MAX_RESTARTS = 2
 # Cases whose first calls are sent to the student process together (see _prefetch).
 PREFETCH_CHUNK = 64
 NOT_RUN = "not run: the process was stopped on an earlier case"
+# A catalogue template (domain ``feedback``), translated on feedback pages like the check sentences.
+NOT_IMPLEMENTED = sentence("{name} is not implemented yet (it still raises NotImplementedError): replace that `raise` line with your code.")
 
 
 def grade_exercise(
@@ -117,7 +120,7 @@ def grade_exercise(
             try:
                 exercise.check(ctx, case.inputs, case.expected)
             except StubNotImplemented:
-                return result("not_implemented", f"{exercise.name} is not implemented yet (it still raises NotImplementedError): replace that `raise` line with your code.")
+                return result("not_implemented", NOT_IMPLEMENTED.format(name=exercise.name))
             except CaseFailed as failed:
                 case_results.append(CaseResult(case.id, case.label, False, failed.message, failed.diagnoses, case.feature, case.public, error_map=failed.error_map))
                 continue

@@ -21,8 +21,10 @@ from grader.exercises import backward, context
 from grader.i18n import translator
 
 # Longest first: a template that extends another (the "shown values" forms) must win.
-# (Importing grader.exercises first: its spec modules register their own sentences, context.REGISTERED.)
+# (Importing the spec modules and the grading loop first: they register their own sentences,
+# context.REGISTERED.)
 import grader.exercises  # noqa: E402,F401
+import grader.grading  # noqa: E402,F401
 
 TEMPLATES = tuple(sorted((*compare.SENTENCES, *backward.SENTENCES, *context.SENTENCES, *context.REGISTERED), key=len, reverse=True))
 DOMAIN = "feedback"
