@@ -53,7 +53,13 @@ BACKWARD_AT_FAULT = {
         "{grad}{where}): the bug is in the backward pass."
     ),
 }
-SENTENCES = (NOT_DIFFERENTIABLE, FORWARD_AT_FAULT, REFERENCE_ONLY, *BACKWARD_AT_FAULT.values())
+# What a backward that returns the wrong container is told.
+NO_GRADIENT_FOR = N_("{backward} returned no gradient for {missing}: its dict must have the keys {keys}")
+MUST_RETURN_DICT = N_("{backward} must return a dict of gradients with the keys {keys}; got {got}")
+MUST_RETURN_TUPLE = N_("{backward} must return a tuple of {n} gradients ({names}); got {got}")
+SEQUENCE_OF = N_("{type} of {n}")
+SENTENCES = (NOT_DIFFERENTIABLE, FORWARD_AT_FAULT, REFERENCE_ONLY, *BACKWARD_AT_FAULT.values(), NO_GRADIENT_FOR,
+             MUST_RETURN_DICT, MUST_RETURN_TUPLE, SEQUENCE_OF)
 
 @dataclass(frozen=True)
 class BackwardSpec:
@@ -159,18 +165,16 @@ def _gradient(ctx: Context, spec: BackwardSpec, value: Any, key: Any) -> Any:
     except (KeyError, IndexError, TypeError):
         pass
     grad_keys = spec.grad_keys
+    keys = ", ".join(repr(k) for k in grad_keys if k is not None)
     if isinstance(key, str) and isinstance(value, dict):
         missing = [k for k in grad_keys if isinstance(k, str) and k not in value]
-        ctx.fail(
-            f"{spec.backward} returned no gradient for {', '.join(map(repr, missing))}: its dict must have "
-            f"the keys {', '.join(repr(k) for k in grad_keys if k is not None)}"
-        )
+        ctx.fail(NO_GRADIENT_FOR.format(backward=spec.backward, missing=", ".join(map(repr, missing)), keys=keys))
+    got = cmp.type_name(value)
+    if isinstance(value, (tuple, list)):
+        got = SEQUENCE_OF.format(type=got, n=len(value))
     if isinstance(key, str):
-        shape = f"a dict of gradients with the keys {', '.join(repr(k) for k in grad_keys if k is not None)}"
-    else:
-        shape = f"a tuple of {len(grad_keys)} gradients ({', '.join(f'd{_leaf(w)}' for w in spec.wrt)})"
-    got = cmp.type_name(value) + (f" of {len(value)}" if isinstance(value, (tuple, list)) else "")
-    ctx.fail(f"{spec.backward} must return {shape}; got {got}")
+        ctx.fail(MUST_RETURN_DICT.format(backward=spec.backward, keys=keys, got=got))
+    ctx.fail(MUST_RETURN_TUPLE.format(backward=spec.backward, n=len(grad_keys), names=", ".join(f"d{_leaf(w)}" for w in spec.wrt), got=got))
 
 
 def _blame(ctx: Context, spec: BackwardSpec, inputs, grads, douts, mismatched, fwd_problem) -> str:
