@@ -267,8 +267,7 @@ def build(result: Mapping[str, Any], *, lang: str = "en", level: str = DEFAULT_H
         ValueError: unknown level. :class:`grader.i18n.UnknownLanguage`: unknown language.
         KeyError: ``result`` lacks ``submission`` or ``exercises``.
     """
-    if level not in HIDDEN_LEVELS:
-        raise ValueError(f"unknown disclosure level {level!r}; choose one of {', '.join(HIDDEN_LEVELS)}")
+    _check_level(level)
     t = translator(lang, "feedback")
     exercises = tuple(_exercise(e, t, lang, level) for e in result["exercises"])
     return StudentFeedback(
@@ -288,9 +287,13 @@ def exercise(e: Mapping[str, Any], *, lang: str = "en", level: str = DEFAULT_HID
     Raises:
         ValueError: unknown level. :class:`grader.i18n.UnknownLanguage`: unknown language.
     """
+    _check_level(level)
+    return _exercise(e, translator(lang, "feedback"), lang, level)
+
+
+def _check_level(level: str) -> None:
     if level not in HIDDEN_LEVELS:
         raise ValueError(f"unknown disclosure level {level!r}; choose one of {', '.join(HIDDEN_LEVELS)}")
-    return _exercise(e, translator(lang, "feedback"), lang, level)
 
 
 def _exercise(e: Mapping[str, Any], t, lang: str, level: str) -> ExerciseView:

@@ -99,6 +99,7 @@ class ForkServer:
         self.owner = os.getpid()         # a forked grader must not use its parent's server
 
     def alive(self) -> bool:
+        """Whether the server process is still running (a dead one is replaced by :func:`server`)."""
         return self._proc.poll() is None
 
     def spawn(self, cwd: str, cpu_s: float, memory_bytes: int, timeout: float = 30.0) -> ForkedProcess:
