@@ -57,7 +57,7 @@ class Prepared:
     Attributes:
         plan: the read-only binds (:class:`.rootfs.RootfsPlan`).
         template_fd: the template mount namespace (:func:`.rootfs.create_template`).
-        seccomp: the built, not yet loaded ``pyseccomp.SyscallFilter``.
+        seccomp: the policy compiled to BPF, not yet loaded (:class:`.seccomp_filter.Compiled`).
         entry: ``"module:function"`` of the serving loop (already imported by the zygote).
         seccomp_warm: the same policy without the process rules, for a warm child.
         fork_ban: the process rules alone, stacked by each exercise child of a warm child.
