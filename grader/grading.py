@@ -12,7 +12,7 @@ import numpy as np
 from grader import authorship, contracts, diagnoses as evidence, environment
 from grader.cases import PreparedCase
 from grader.exercises.base import CaseFailed, Context, Exercise, StubNotImplemented
-from grader.exercises.context import sentence
+from grader.exercises.context import fragment, sentence
 from grader.results import CaseResult, ExerciseResult, FeatureScore, abort_status, failure_status
 from grader.runner.backend import Backend, Limits
 from grader.runner.codec import Ref
@@ -27,6 +27,12 @@ PREFETCH_CHUNK = 64
 NOT_RUN = "not run: the process was stopped on an earlier case"
 # A catalogue template (domain ``feedback``), translated on feedback pages like the check sentences.
 NOT_IMPLEMENTED = sentence("{name} is not implemented yet (it still raises NotImplementedError): replace that `raise` line with your code.")
+NOT_LOADED = sentence("Your files could not be loaded: {reason}")
+IMPORT_FAILED = sentence("{names} could not be found because a file failed to import; fix the error below (`python yourfile.py` shows it too).")
+FAILED_TO_IMPORT = sentence("{module}.py failed to import:")
+NOT_DEFINED = sentence("No function or class named {names} in your submission (looked in {looked}). "
+                       "Define it at the top level of one of your files, with exactly this name (names are case-sensitive).")
+NO_PYTHON_FILES = fragment("no Python files")
 
 
 def grade_exercise(
@@ -88,22 +94,15 @@ def grade_exercise(
         try:
             loaded = session.load(submission.files, list(exercise.requires), tuple(stub_modules))
         except SessionAborted as exc:
-            return result(abort_status(exc.kind, exc.message), f"Your files could not be loaded: {exc.message}")
+            return result(abort_status(exc.kind, exc.message), NOT_LOADED.format(reason=exc.message))
         missing = [n for n in exercise.requires if n not in loaded.found]
         if missing:
             if loaded.import_errors:
-                errors = "\n".join(f"{mod}.py failed to import:\n{environment.with_explanation(text)}" for mod, text in loaded.import_errors.items())
-                return result(
-                    "error",
-                    f"{', '.join(missing)} could not be found because a file failed to import; fix the error below "
-                    f"(`python yourfile.py` shows it too).\n{errors}",
-                )
-            looked = ", ".join(sorted(submission.files)) or "no Python files"
-            return result(
-                "missing",
-                f"No function or class named {', '.join(missing)} in your submission (looked in {looked}). "
-                "Define it at the top level of one of your files, with exactly this name (names are case-sensitive).",
-            )
+                errors = "\n".join(FAILED_TO_IMPORT.format(module=mod) + "\n" + environment.with_explanation(text)
+                                   for mod, text in loaded.import_errors.items())
+                return result("error", IMPORT_FAILED.format(names=", ".join(missing)) + "\n" + errors)
+            looked = ", ".join(sorted(submission.files)) or NO_PYTHON_FILES
+            return result("missing", NOT_DEFINED.format(names=", ".join(missing), looked=looked))
         graded = exercise.requires[0]
         if graded in loaded.foreign:
             return result("failed", authorship.not_own_work(graded, loaded.foreign[graded]), diagnoses=(authorship.DIAGNOSIS,))

@@ -95,6 +95,14 @@ NOTE_LINE_MAGICS = N_("{label}, cell {number} (`{first}`): lines {lines} are IPy
 NOTE_SYNTAX = N_("{label}, cell {number} (`{first}`), line {line}: SyntaxError: {error}; that cell was left out, so what it defines is missing")
 NOTE_SCRATCH = N_("{label}: {count} top-level statement(s) that only compute, print or plot were not run when grading (only imports, definitions and constants are)")
 RUN_THAT_CELL = N_("(running that cell in Jupyter shows it too)")
+# Notes about the files of a submission (same domain).
+NOTE_TOO_LARGE = N_("{rel} skipped: larger than {mib} MiB")
+NOTE_SKIPPED = N_("{rel} skipped: {reason}")
+NOTE_SHADOWED = N_("{rel} skipped: {py} is also a file of this submission")
+NOTE_TOO_MANY = N_("only the first {count} files were read")
+#: Every note template: feedback pages show a note in the reader's language (grader.report.phrases).
+NOTES = (NOTE_INVALID, NOTE_READ_ANYWAY, NOTE_CELL_MAGIC, NOTE_LINE_MAGIC, NOTE_LINE_MAGICS, NOTE_SYNTAX, NOTE_SCRATCH,
+         NOTE_TOO_LARGE, NOTE_SKIPPED, NOTE_SHADOWED, NOTE_TOO_MANY)
 
 _MAGIC = re.compile(r"^\s*(%|!|\w+\s*=\s*[%!])")
 _HELP = re.compile(r"^\s*[\w.]+\?\??\s*$|^\s*\?")
@@ -295,26 +303,26 @@ def read_submission(path: Path) -> Submission:
     notebooks = {}
     for rel, p in candidates[:MAX_FILES]:
         if p.stat().st_size > MAX_FILE_BYTES:
-            notes.append(f"{rel} skipped: larger than {MAX_FILE_BYTES >> 20} MiB")
+            notes.append(NOTE_TOO_LARGE.format(rel=rel, mib=MAX_FILE_BYTES >> 20))
             continue
         text = p.read_bytes().decode("utf-8", "replace")
         if p.suffix == ".ipynb":
             try:
                 nb = read_notebook(text, rel)
             except NotebookError as exc:
-                notes.append(f"{rel} skipped: {exc}")
+                notes.append(NOTE_SKIPPED.format(rel=rel, reason=exc))
                 continue
             notes.extend(nb.notes)
             py = _module_name(rel)
             if py in files:
-                notes.append(f"{rel} skipped: {py} is also a file of this submission")
+                notes.append(NOTE_SHADOWED.format(rel=rel, py=py))
                 continue
             files[py] = nb.source
             notebooks[py] = (rel, nb.spans)
             continue
         files[rel] = text
     if len(candidates) > MAX_FILES:
-        notes.append(f"only the first {MAX_FILES} files were read")
+        notes.append(NOTE_TOO_MANY.format(count=MAX_FILES))
     h = hashlib.sha256()
     for rel in sorted(files):
         h.update(rel.encode() + b"\0" + files[rel].encode() + b"\0")

@@ -11,11 +11,15 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 
-from grader.exercises.context import Context
+from grader.exercises.context import Context, fragment, sentence
 from grader.exercises.spec import CaseFailed
 from grader.exercises.variants import identifiable, variant_names  # noqa: F401  (re-exported for topic specs)
 
 Check = Callable[[Context, dict, dict], None]
+
+# What :func:`with_size1_probe` adds to a failure (catalogue templates, domain ``feedback``).
+ONLY_SIZE_1 = sentence("The same check passes when every axis has size ≥ 2: the bug only shows with {axes}.")
+AN_AXIS_OF_SIZE_1 = fragment("an axis of size 1")
 
 
 # -- expected values (grader side) ---------------------------------------------------------------
@@ -62,7 +66,7 @@ def with_size1_probe(check: Check, diagnosis: str = "squeeze_drops_batch") -> Ch
                 raise failed from None
             text = ctx.exercise.message(diagnosis)
             raise CaseFailed(
-                f"{failed.message}\nThe same check passes when every axis has size ≥ 2: the bug only shows with {inputs.get('size1_axes', 'an axis of size 1')}.\n→ {text}",
+                f"{failed.message}\n{ONLY_SIZE_1.format(axes=inputs.get('size1_axes') or AN_AXIS_OF_SIZE_1)}\n→ {text}",
                 (*failed.diagnoses, diagnosis),
                 failed.error_map,
             ) from None

@@ -50,11 +50,32 @@ UPSTREAM_GRADIENT = N_("the upstream gradient")
 REGISTERED: list[str] = []
 
 
+# Registered sentences that only ever fill a field of another ("a, b and 3 more" in "state_dict
+# lacks {keys}"): never matched against a whole line (grader.report.phrases.FRAGMENTS).
+REGISTERED_FRAGMENTS: list[str] = []
+
+
 def sentence(template: str) -> str:
     """Registers ``template`` (English, ``{field}`` placeholders allowed) as a catalogue
     template of the ``feedback`` domain, like :data:`SENTENCES`; returns it unchanged."""
     REGISTERED.append(template)
     return template
+
+
+def fragment(template: str) -> str:
+    """Registers ``template`` like :func:`sentence`, as one that only fills a field of another."""
+    REGISTERED_FRAGMENTS.append(template)
+    return sentence(template)
+
+
+def note_of(template: str, **fields: Any) -> str:
+    """The ``note`` argument of :meth:`Context.expect_close` for a registered ``template`` that
+    ends with ``{problem}`` (the comparison's sentence): the text before it, with ``fields``.
+    ``note_of(T, **f) + problem == T.format(problem=problem, **f)``, so pages translate the line."""
+    head, sep, tail = template.partition("{problem}")
+    if not sep or tail:
+        raise ValueError(f"a note template must end with {{problem}}: {template!r}")
+    return head.format(**fields)
 
 
 SENTENCES = (RAISED, RAISED_SHOULD, RETURNED_SHOULD, RETURNED_NORMALLY_SHOULD, AN_ARRAY_OF_SHAPE, SHOULD_RETURN, SHOULD_NOT_RAISE,

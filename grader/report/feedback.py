@@ -277,7 +277,7 @@ def build(result: Mapping[str, Any], *, lang: str = "en", level: str = DEFAULT_H
         total=float(result.get("total", sum(e.score for e in exercises))),
         max_total=float(result.get("max_total", sum(e.max_score for e in exercises))),
         exercises=exercises,
-        notes=tuple(clean_text(n) for n in result.get("notes", ())),
+        notes=tuple(clean_text(phrases.translate_note(str(n), lang)) for n in result.get("notes", ())),
     )
 
 

@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 from grader import housekeeping
+from grader.runner import reasons
 from grader.runner.backend import Channel, ChildExit, ChildGone, ChildTimeout, Limits
 from grader.runner.framing import FrameError, read_frame, write_frame
 
@@ -220,14 +221,14 @@ class LocalChannel:
 def _describe_exit(code: int | None, sig: int | None, limits: Limits) -> str:
     if sig is not None:
         if sig == getattr(signal, "SIGXCPU", -1):
-            return f"CPU time limit of {limits.cpu_s:g} s"
+            return reasons.CPU_LIMIT.format(seconds=f"{limits.cpu_s:g}")
         try:
             name = signal.Signals(sig).name
         except ValueError:
             name = f"signal {sig}"
         extra = {"SIGSEGV": " (segmentation fault)", "SIGKILL": " (killed)", "SIGABRT": " (aborted)"}.get(name, "")
-        return f"killed by {name}{extra}"
-    return f"exited with code {code} before answering"
+        return reasons.KILLED_BY.format(signal=name + extra)
+    return reasons.EXITED_EARLY.format(code=code)
 
 
 class LocalBackend:

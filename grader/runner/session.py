@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from grader.runner import codec
+from grader.runner import codec, reasons
 from grader.runner.backend import Backend, ChildGone, ChildTimeout, Limits
 
 
@@ -127,7 +127,7 @@ class Session:
         request = {"op": "load", "want": want} if preloaded else {"op": "load", "files": files, "want": want}
         if stub_modules:
             request["stub_modules"] = list(stub_modules)
-        reply = self._roundtrip(request, what="importing your files")
+        reply = self._roundtrip(request, what=reasons.IMPORTING)
         # The calls get their own budget, so slow imports (torch) do not eat into it.
         self._deadline = time.monotonic() + self._limits.wall_s
         foreign = reply.get("foreign") if isinstance(reply.get("foreign"), dict) else {}
@@ -165,7 +165,7 @@ class Session:
         """
         request = self.request(func, *args, store=store, send=send, echo_args=echo_args,
                                echo_stored=echo_stored, **kwargs)
-        reply = self._roundtrip(request, what=f"running {_name(func)}")
+        reply = self._roundtrip(request, what=reasons.RUNNING.format(func=_name(func)))
         return _to_reply(reply)
 
     def request(
@@ -214,14 +214,14 @@ class Session:
         """
         if not requests:
             return []
-        self._send_bytes(encoded or self.encode_many(requests), f"running {_name(requests[0]['func'])}")
+        self._send_bytes(encoded or self.encode_many(requests), reasons.RUNNING.format(func=_name(requests[0]["func"])))
         out: list = []
         for request in requests:
             # One reply frame per call, as each call returns: a call that hangs or kills the
             # process ends the list with the SessionAborted it caused; the calls before it keep
             # their replies and the calls after it were never run.
             try:
-                reply = self._receive(f"running {_name(request['func'])}")
+                reply = self._receive(reasons.RUNNING.format(func=_name(request["func"])))
             except SessionAborted as aborted:
                 out.append(aborted)
                 break
@@ -230,7 +230,7 @@ class Session:
 
     def param_count(self, key: str) -> int:
         """Number of parameters of a stored torch module."""
-        return int(self._roundtrip({"op": "param_count", "ref": key}, what="counting parameters")["value"])
+        return int(self._roundtrip({"op": "param_count", "ref": key}, what=reasons.COUNTING)["value"])
 
     def _roundtrip(self, request: dict, what: str) -> dict:
         self._send(request, what)
@@ -266,12 +266,8 @@ class Session:
             raw = self._channel.recv(remaining)
         except ChildTimeout:
             self.close()
-            limit = self._limits.wall_s if what != "importing your files" else max(self._limits.wall_s, self._limits.import_s)
-            raise SessionAborted(
-                f"timed out while {what}: the wall-clock limit is {limit:g} s "
-                "(look for an infinite loop or a very slow loop over elements)",
-                "timeout",
-            ) from None
+            limit = self._limits.wall_s if what != reasons.IMPORTING else max(self._limits.wall_s, self._limits.import_s)
+            raise SessionAborted(reasons.TIMED_OUT.format(what=what, seconds=f"{limit:g}"), "timeout") from None
         except ChildGone as gone:
             raise self._gone(gone, what) from None
         try:
@@ -289,15 +285,8 @@ class Session:
         self._channel = None
         tail = _tail(gone.exit.log)
         timed_out = "time limit" in gone.exit.reason or "wall-clock" in gone.exit.reason
-        hint = (
-            " (look for an infinite loop or a very slow loop over elements)"
-            if timed_out
-            else " (exit(), sys.exit() or os._exit() in your code, a crash in native code, or too much memory end the process)"
-        )
-        return SessionAborted(
-            f"your code's process ended while {what}: {gone.exit.reason}{hint}" + (f"\nlast output:\n{tail}" if tail else ""),
-            "timeout" if timed_out else "crashed",
-        )
+        sentence = (reasons.ENDED_SLOW if timed_out else reasons.ENDED_CRASH).format(what=what, reason=gone.exit.reason)
+        return SessionAborted(sentence + (f"\n{reasons.LAST_OUTPUT}\n{tail}" if tail else ""), "timeout" if timed_out else "crashed")
 
     def close(self) -> None:
         """End the child (idempotent); keeps its log in ``self.log``."""

@@ -29,7 +29,7 @@ import os
 from dataclasses import replace
 from typing import Sequence
 
-from grader.runner import codec, sources
+from grader.runner import codec, reasons, sources
 from grader.runner.backend import Backend, Channel, ChildExit, ChildGone, ChildTimeout, Limits
 from grader.runner.child import ENDED
 
@@ -373,6 +373,6 @@ def _exit_from_report(raw: bytes, limits: Limits, warm, oom_before: int, *, awai
     reason = describe(facts, wall_s=limits.wall_s, cpu_s=limits.cpu_s, memory_bytes=limits.memory_bytes,
                       flood_bytes=16 * limits.log_bytes, frame_cap=limits.frame_bytes)
     if facts.signal is not None and facts.signal == 24 and not facts.killed_by:   # SIGXCPU
-        reason = f"CPU time limit of {limits.cpu_s:g} s"
+        reason = reasons.CPU_LIMIT.format(seconds=f"{limits.cpu_s:g}")
     return ChildExit(returncode=facts.returncode, signal=facts.signal, reason=reason, log=facts.log,
                      cpu_s=facts.cpu_s)

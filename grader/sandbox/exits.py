@@ -12,14 +12,11 @@ import math
 import signal as _signal
 from dataclasses import dataclass
 
+from grader.runner import reasons
+
 # What the kernel or the sandbox leaves in the log when an allocation hit RLIMIT_AS:
 # CPython's MemoryError and the message of torch's CPU allocator.
 _MEMORY_ERROR_MARKS = ("MemoryError", "can't allocate memory", "Cannot allocate memory")
-
-
-def format_seconds(seconds: float) -> str:
-    """Returns e.g. ``"10 s"`` or ``"2.5 s"``."""
-    return f"{seconds:g} s"
 
 
 def format_bytes(n: int) -> str:
@@ -94,31 +91,30 @@ def describe(facts: ExitFacts, *, wall_s: float, cpu_s: float, memory_bytes: int
     """
     kb, sig = facts.killed_by, facts.signal
     if kb == "wall":
-        return f"wall-clock limit of {format_seconds(wall_s)}"
+        return reasons.WALL_LIMIT.format(seconds=f"{wall_s:g}")
     if kb == "flood":
         return f"output flood: more than {format_bytes(flood_bytes)} written to stdout/stderr"
     if kb == "frame":
         return (f"reply frame of {facts.frame_bytes} bytes exceeds the cap of "
                 f"{format_bytes(frame_cap)}")
     if facts.oom_kills > 0:
-        return f"memory limit of {format_bytes(memory_bytes)}"
+        return reasons.MEMORY_LIMIT.format(size=format_bytes(memory_bytes))
     # RLIMIT_CPU with soft == hard makes the kernel send SIGKILL at the limit. The kernel counts
     # whole timer ticks (steal time included), while wait4's rusage is the precise run time, so
     # on a busy VM the child can die at 0.9 s of reported CPU under a 1 s limit: allow 25 %.
     enforced = cpu_rlimit_seconds(cpu_s)
     if sig == _signal.SIGKILL and kb != "grader" and facts.cpu_s >= 0.75 * enforced:
-        return f"CPU time limit of {format_seconds(enforced)}"
+        return reasons.CPU_LIMIT.format(seconds=f"{enforced:g}")
     if kb == "zygote-died":
         return "the sandbox zygote died"
     if kb == "grader":
         return "stopped by the grader before answering" if facts.awaiting_reply else ""
     if facts.returncode is not None:
         if facts.returncode != 0 and any(m in facts.log for m in _MEMORY_ERROR_MARKS):
-            return f"memory limit of {format_bytes(memory_bytes)} (MemoryError)"
+            return reasons.MEMORY_ERROR.format(size=format_bytes(memory_bytes))
         if facts.closing and not facts.awaiting_reply:
-            return "" if facts.returncode == 0 else f"exited with code {facts.returncode}"
-        tail = " before answering" if facts.awaiting_reply else ""
-        return f"exited with code {facts.returncode}{tail}"
+            return "" if facts.returncode == 0 else reasons.EXITED.format(code=facts.returncode)
+        return (reasons.EXITED_EARLY if facts.awaiting_reply else reasons.EXITED).format(code=facts.returncode)
     if sig is not None:
-        return f"killed by {describe_signal(sig)}"
+        return reasons.KILLED_BY.format(signal=describe_signal(sig))
     return "ended for an unknown reason"

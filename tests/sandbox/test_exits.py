@@ -47,7 +47,6 @@ def test_cpu_kill_needs_the_cpu_time():
 def test_formatting():
     assert exits.format_bytes(512 << 20) == "512 MiB"
     assert exits.format_bytes(3 << 29) == "1.5 GiB"
-    assert exits.format_seconds(2.5) == "2.5 s"
     assert exits.cpu_rlimit_seconds(0.2) == 1 and exits.cpu_rlimit_seconds(2.5) == 3
 
 

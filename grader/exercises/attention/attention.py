@@ -35,9 +35,14 @@ import numpy as np
 from grader import compare as cmp
 from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
-from grader.exercises.context import Context
+from grader.exercises.context import Context, sentence
 from grader.exercises.spec import Exercise, Topic
 from grader.exercises.checks import distinct
+
+# Why a case must raise ValueError (catalogue templates, domain ``feedback``).
+HEADS_DO_NOT_DIVIDE = sentence("E = {E} is not divisible by num_heads = {heads}")
+PE_SIZES_POSITIVE = sentence("max_len and embed_dim must be >= 1")
+PATCHES_DO_NOT_DIVIDE = sentence("H = {H} and W = {W} must be divisible by patch_size = {P}")
 
 ASSIGNMENT = "06_attention"
 
@@ -417,7 +422,7 @@ def _mha_check(ctx: Context, inputs: dict, expected: dict) -> None:
     args = [inputs[n] for n in names]
     if "raises" in expected:
         E, heads = inputs["query"].shape[-1], inputs["num_heads"]
-        ctx.expect_raises("multi_head_attention_forward", *args, why=f"E = {E} is not divisible by num_heads = {heads}")
+        ctx.expect_raises("multi_head_attention_forward", *args, why=HEADS_DO_NOT_DIVIDE.format(E=E, heads=heads))
         return
     reply = ctx.call("multi_head_attention_forward", *args, send=[(0,)], echo_args=True)
     ctx.expect_unchanged("multi_head_attention_forward", names, args, reply.args_after)
@@ -456,7 +461,7 @@ def _pe_expect(ref: Any, inputs: dict) -> dict:
 def _pe_check(ctx: Context, inputs: dict, expected: dict) -> None:
     L, D = inputs["max_len"], inputs["embed_dim"]
     if "raises" in expected:
-        ctx.expect_raises("sinusoidal_positional_encoding", L, D, why="max_len and embed_dim must be >= 1")
+        ctx.expect_raises("sinusoidal_positional_encoding", L, D, why=PE_SIZES_POSITIVE)
         return
     got = ctx.call("sinusoidal_positional_encoding", L, D).value
     ctx.expect_close("PE", got, expected["out"], variants=expected["variants"], **_pe_tol(L))
@@ -497,7 +502,7 @@ def _patch_expect(ref: Any, inputs: dict) -> dict:
 def _patch_check(ctx: Context, inputs: dict, expected: dict) -> None:
     x, P = inputs["x"], inputs["patch_size"]
     if "raises" in expected:
-        ctx.expect_raises("patchify", x, P, why=f"H = {x.shape[2]} and W = {x.shape[3]} must be divisible by patch_size = {P}")
+        ctx.expect_raises("patchify", x, P, why=PATCHES_DO_NOT_DIVIDE.format(H=x.shape[2], W=x.shape[3], P=P))
         return
     reply = ctx.call("patchify", x, P, echo_args=True)
     ctx.expect_unchanged("patchify", ["x"], [x], (reply.args_after or [None])[:1])

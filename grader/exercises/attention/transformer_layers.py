@@ -36,9 +36,16 @@ from grader.exercises.attention.attention import (
     _pe_variants,
     _row_flags,
 )
-from grader.exercises.context import Context
+from grader.exercises.context import Context, fragment, sentence
 from grader.exercises.spec import CaseFailed
 from grader.runner.codec import Ref, TorchArray
+
+# What a torch module's checks say (catalogue templates, domain ``feedback``).
+STATE_DICT_NOT_DICT = sentence("{cls}.state_dict() returned {type}; expected a dict (is {cls} an nn.Module?)")
+STATE_DICT_LACKS = sentence("{cls} has no {missing} in its state_dict (it has: {have})")
+NOTHING = fragment("nothing")
+STATE_SHAPE = sentence("{cls}'s {key} has shape {got}, expected {want}")
+IMAGE_DOES_NOT_DIVIDE = sentence("img_size {img} is not divisible by patch_size {P}")
 
 
 # ============================================================================================
@@ -68,16 +75,16 @@ def _build_module(ctx: Context, cls: str, ctor_args: list, dtype: str, state: di
         _torch_call(ctx, Ref("mod", ("double",)), send="none")
     sd = _torch_call(ctx, Ref("mod", ("state_dict",))).value
     if not isinstance(sd, dict):
-        ctx.fail(f"{cls}.state_dict() returned {cmp.type_name(sd)}; expected a dict (is {cls} an nn.Module?)")
+        ctx.fail(STATE_DICT_NOT_DICT.format(cls=cls, type=cmp.type_name(sd)))
     if state:
         missing = [k for k in state if k not in sd]
         if missing:
-            have = ", ".join(map(str, sd)) or "nothing"
-            ctx.fail(f"{cls} has no {', '.join(missing)} in its state_dict (it has: {have})", "missing_submodule")
+            have = ", ".join(map(str, sd)) or NOTHING
+            ctx.fail(STATE_DICT_LACKS.format(cls=cls, missing=", ".join(missing), have=have), "missing_submodule")
         for k, v in state.items():
             got = cmp.as_array(sd[k])
             if got is None or got.shape != v.shape:
-                ctx.fail(f"{cls}'s {k} has shape {None if got is None else got.shape}, expected {v.shape}", "missing_submodule")
+                ctx.fail(STATE_SHAPE.format(cls=cls, key=k, got=None if got is None else got.shape, want=v.shape), "missing_submodule")
         tensors = {k: TorchArray(np.ascontiguousarray(v, dtype=dtype)) for k, v in state.items()}
         _torch_call(ctx, Ref("mod", ("load_state_dict",)), tensors, strict=False, send="none")
     return sd
@@ -277,7 +284,7 @@ def _patch_module_expect(ref: Any, inputs: dict) -> dict:
 def _patch_module_check(ctx: Context, inputs: dict, expected: dict) -> None:
     if "raises" in expected:
         img, P = inputs["ctor"][:2]
-        ctx.expect_raises("PatchEmbedding", *inputs["ctor"], errors=("ValueError", "AssertionError"), why=f"img_size {img} is not divisible by patch_size {P}")
+        ctx.expect_raises("PatchEmbedding", *inputs["ctor"], errors=("ValueError", "AssertionError"), why=IMAGE_DOES_NOT_DIVIDE.format(img=img, P=P))
         return
     dtype = inputs["dtype"]
     _build_module(ctx, "PatchEmbedding", inputs["ctor"], dtype, inputs["state"])

@@ -25,6 +25,19 @@ RETURNED_TYPE_NOT_FLOAT = sentence("returned {type}; expected a float")
 RETURNED_FLOAT_FOR_INT = sentence("returned {got} (a float); return an int (use // for floor division)")
 RETURNED_NOT_INT = sentence("returned {got}, not an int")
 RETURNED_NOT_INT_EXPECTED = sentence("returned {got}, not an int; expected {want}")
+# Why the reference raises ValueError (its messages, solutions/01_conv_arithmetic): a case that must
+# raise quotes them ("...; it should raise ValueError because pad (2) must be at most ..."), so
+# feedback pages need their Korean too.
+REFERENCE_REASONS = tuple(sentence(s) for s in (
+    "pad ({pad}) must be at most half the pool size ({half})",
+    "the dilated kernel ({kernel}) does not fit in the padded input ({padded})",
+    "the pooling window ({window}) does not fit in the padded input ({padded})",
+    "in_channels ({cin}) and out_channels ({cout}) must be divisible by groups ({groups})",
+    "{arg} must be >= {minimum}, got {value}",
+    "{arg} must be an int, got {value}",
+    "ceil_mode must be a bool",
+    "each layer is (kernel_size, stride, dilation), got {layer}",
+))
 
 
 def _returned(got, want, public: bool) -> str:

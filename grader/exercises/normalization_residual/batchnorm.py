@@ -25,8 +25,19 @@ from grader import compare as cmp
 from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
 from grader.exercises.checks import diagnose_forward_too, identifiable_variants
-from grader.exercises.context import Context
+from grader.exercises.context import Context, sentence
 from grader.exercises.spec import Exercise, Topic, rounded
+
+# What the forward checks say about bn_param and the channel means (catalogue templates, domain ``feedback``).
+BN_PARAM_REPLACED = sentence("{name} replaced bn_param by a {type}; update the dict's entries instead")
+NO_RUNNING_STATISTIC = sentence("after a '{mode}' call bn_param has no '{key}': store the running statistics back "
+                                "into bn_param (bn_param['{key}'] = ...)")
+TEST_MODE_UPDATED = sentence("in 'test' mode bn_param['{key}'] must not change: the running statistics are only used, not updated")
+CHANNEL_MEAN = sentence("in train mode every channel of out must average to beta[c] over (N, H, W), because each channel is "
+                        "normalized with its own mean and variance over those axes; channel {c} does not")
+CHANNEL_MEAN_SHOWN = sentence("in train mode every channel of out must average to beta[c] over (N, H, W), because each channel is "
+                              "normalized with its own mean and variance over those axes; channel {c} does not: it is {mean}, "
+                              "beta[{c}] = {beta}")
 
 ASSIGNMENT = "04_normalization_residual"
 
@@ -231,20 +242,13 @@ def _bn_forward_exercise(name: str, spatial: bool, points: float) -> Exercise:
         ctx.expect_close("out", out, expected["out"], variants=expected["variants"]["out"])
         bn_after = after[3] if after and len(after) > 3 else None
         if not isinstance(bn_after, dict):
-            ctx.fail(f"{name} replaced bn_param by a {cmp.type_name(bn_after)}; update the dict's entries instead")
+            ctx.fail(BN_PARAM_REPLACED.format(name=name, type=cmp.type_name(bn_after)))
         for key in ("running_mean", "running_var"):
             got = bn_after.get(key)
             if got is None:
-                ctx.fail(
-                    f"after a '{mode}' call bn_param has no '{key}': store the running statistics back "
-                    f"into bn_param (bn_param['{key}'] = ...)"
-                )
+                ctx.fail(NO_RUNNING_STATISTIC.format(mode=mode, key=key))
             if mode == "test" and not cmp.close(got, expected[key]):
-                ctx.fail(
-                    f"in 'test' mode bn_param['{key}'] must not change: the running statistics are only used, "
-                    "not updated",
-                    *ctx.match_variants(out, expected["variants"]["out"]),
-                )
+                ctx.fail(TEST_MODE_UPDATED.format(key=key), *ctx.match_variants(out, expected["variants"]["out"]))
             ctx.expect_close(f"bn_param['{key}']", got, expected[key], variants=expected["variants"][key])
 
     kind = "spatial batch norm (per channel over N, H, W)" if spatial else "batch norm"
@@ -269,12 +273,9 @@ def _check_channel_means(ctx: Context, out: Any, beta: np.ndarray, expected: dic
     bad = np.flatnonzero(np.abs(means - beta) > tol)
     if bad.size:
         c = int(bad[0])
-        detail = f": it is {means[c]:.6g}, beta[{c}] = {beta[c]:.6g}" if ctx.public else ""
-        ctx.fail(
-            f"in train mode every channel of out must average to beta[c] over (N, H, W), because each channel is "
-            f"normalized with its own mean and variance over those axes; channel {c} does not{detail}",
-            *ctx.match_variants(out, expected["variants"]["out"]),
-        )
+        message = (CHANNEL_MEAN_SHOWN.format(c=c, mean=f"{means[c]:.6g}", beta=f"{beta[c]:.6g}") if ctx.public
+                   else CHANNEL_MEAN.format(c=c))
+        ctx.fail(message, *ctx.match_variants(out, expected["variants"]["out"]))
 
 
 # -- batch norm: backward checks ---------------------------------------------------------------

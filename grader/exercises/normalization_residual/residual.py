@@ -18,9 +18,12 @@ import numpy as np
 from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
 from grader.exercises.checks import diagnose_forward_too, identifiable_variants
-from grader.exercises.context import Context
+from grader.exercises.context import Context, note_of, sentence
 from grader.exercises.sizes import output_size
 from grader.exercises.spec import CaseFailed, Topic, rounded
+
+# The zero-branch probe's note (catalogue template, domain ``feedback``).
+ZERO_BRANCH_NOTE = sentence("With w2 = 0 and b2 = 0 the branch F(x) is 0, so out must equal relu(shortcut(x)). {problem}")
 
 ASSIGNMENT = "04_normalization_residual"
 
@@ -191,7 +194,7 @@ def _res_forward_check(ctx: Context, inputs: dict, expected: dict) -> None:
             ctx.fail(failed.message, *failed.diagnoses, "no_projection_when_stride2")
         raise
     ctx.expect_unchanged("residual_block_forward", names, args, reply.args_after)
-    probe = "With w2 = 0 and b2 = 0 the branch F(x) is 0, so out must equal relu(shortcut(x)). " if inputs.get("probe") else ""
+    probe = note_of(ZERO_BRANCH_NOTE) if inputs.get("probe") else ""
     ctx.expect_close("out", reply.value[0], expected["out"], variants=expected["variants"], note=probe)
 
 

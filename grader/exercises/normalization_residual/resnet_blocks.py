@@ -17,9 +17,27 @@ import numpy as np
 
 from grader import compare as cmp
 from grader.exercises.checks import identifiable_variants
-from grader.exercises.context import Context
+from grader.exercises.context import Context, fragment, note_of, sentence
 from grader.exercises.spec import Exercise, Topic, rounded
 from grader.runner.codec import Ref, TorchArray
+
+# What the block checks say (catalogue templates, domain ``feedback``).
+NOT_A_STATE_DICT = sentence("{name}(...).state_dict() returned {type}, expected a dict of tensors")
+PARAMS = sentence("{made} has {count} parameters")
+PARAMS_EXPECTED = sentence("{made} has {count} parameters, expected {want}")
+PARAMS_NOT_REFERENCE = sentence("{made} has {count} parameters (not the reference block's number)")
+LACKS = sentence("state_dict lacks {keys}")
+UNEXPECTED = sentence("state_dict has unexpected {keys}")
+AND_MORE = fragment("{keys} and {more} more")
+TORCHVISION_NAMES = sentence("Names and shapes must be torchvision's.")
+SHAPE_EXPECTED = sentence("{made}: state_dict['{key}'] has shape {got}, expected {want}")
+SHAPE_NOT_REFERENCE = sentence("{made}: state_dict['{key}'] has shape {got}, not the reference block's shape")
+MODIFIED_X = sentence("{name}.forward modified its input tensor x in place (an in-place op such as x.relu_(), x += ..., or "
+                      "nn.ReLU(inplace=True) applied to x itself); the caller's x must stay unchanged")
+_EVAL = "In eval mode, float64, with the weights and BatchNorm statistics loaded by the grader: "
+EVAL_NOTE = sentence(_EVAL + "{problem}")
+EVAL_ZERO_BRANCH_NOTE = sentence(_EVAL + "{last}'s weight and bias are zero, so the branch is 0 and the output must equal "
+                                 "relu(shortcut(x)). {problem}")
 
 ASSIGNMENT = "04_normalization_residual"
 
@@ -204,7 +222,7 @@ def _block_check(name: str):
         ctx.call(Ref("blk", ("double",)), send="none")
         raw = ctx.call(Ref("blk", ("state_dict",))).value
         if not isinstance(raw, dict):
-            ctx.fail(f"{name}(...).state_dict() returned {cmp.type_name(raw)}, expected a dict of tensors")
+            ctx.fail(NOT_A_STATE_DICT.format(name=name, type=cmp.type_name(raw)))
         made = f"{name}({', '.join(map(str, args))})"
         count = ctx.param_count("blk", what=made)
         want_keys = list(expected["keys"])
@@ -212,19 +230,22 @@ def _block_check(name: str):
         unexpected = [k for k in raw if k not in want_keys]
         if count != expected["param_count"] or missing or unexpected:
             diagnoses = _key_diagnoses(missing, unexpected, count, expected)
-            message = f"{made} has {count} parameters"
-            if count != expected["param_count"]:
-                message += f", expected {expected['param_count']}" if ctx.public else " (not the reference block's number)"
+            if count == expected["param_count"]:
+                lines = [PARAMS.format(made=made, count=count)]
+            elif ctx.public:
+                lines = [PARAMS_EXPECTED.format(made=made, count=count, want=expected["param_count"])]
+            else:
+                lines = [PARAMS_NOT_REFERENCE.format(made=made, count=count)]
             if missing:
-                message += f"; state_dict lacks {_few(missing)}"
+                lines.append(LACKS.format(keys=_few(missing)))
             if unexpected:
-                message += f"; state_dict has unexpected {_few(unexpected)}"
-            ctx.fail(message + " (names and shapes must be torchvision's)", *diagnoses)
+                lines.append(UNEXPECTED.format(keys=_few(unexpected)))
+            ctx.fail("\n".join([*lines, TORCHVISION_NAMES]), *diagnoses)
         for key in want_keys:
             got_shape = list(np.shape(cmp.as_array(raw[key]))) if cmp.as_array(raw[key]) is not None else None
             if got_shape != expected["shapes"][key]:
-                want = f", expected {expected['shapes'][key]}" if ctx.public else ", not the reference block's shape"
-                ctx.fail(f"{made}: state_dict['{key}'] has shape {got_shape}{want}")
+                ctx.fail(SHAPE_EXPECTED.format(made=made, key=key, got=got_shape, want=expected["shapes"][key]) if ctx.public
+                         else SHAPE_NOT_REFERENCE.format(made=made, key=key, got=got_shape))
         state = {k: TorchArray(v) for k, v in expected["state"].items()}
         ctx.call(Ref("blk", ("load_state_dict",)), state, send="none")
         ctx.call(Ref("blk", ("eval",)), send="none")
@@ -232,15 +253,11 @@ def _block_check(name: str):
         reply = ctx.call(Ref("blk"), TorchArray(x), echo_args=True)
         after = cmp.as_array(reply.args_after[0]) if reply.args_after else x
         if after is None or after.shape != x.shape or not np.array_equal(after, x):
-            ctx.fail(
-                f"{name}.forward modified its input tensor x in place (an in-place op such as x.relu_(), "
-                "x += ..., or nn.ReLU(inplace=True) applied to x itself); the caller's x must stay unchanged",
-                "mutates_input",
-            )
-        note = "In eval mode, float64, with the weights and BatchNorm statistics loaded by the grader: "
+            ctx.fail(MODIFIED_X.format(name=name), "mutates_input")
         if inputs.get("probe"):
-            last = "bn3" if name == "Bottleneck" else "bn2"
-            note += f"{last}'s weight and bias are zero, so the branch is 0 and the output must equal relu(shortcut(x)). "
+            note = note_of(EVAL_ZERO_BRANCH_NOTE, last="bn3" if name == "Bottleneck" else "bn2")
+        else:
+            note = note_of(EVAL_NOTE)
         ctx.expect_close("out", reply.value, expected["out"], variants=expected["variants"], note=note)
 
     return check
@@ -248,7 +265,7 @@ def _block_check(name: str):
 
 def _few(keys: list, limit: int = 4) -> str:
     shown = ", ".join(keys[:limit])
-    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+    return AND_MORE.format(keys=shown, more=len(keys) - limit) if len(keys) > limit else shown
 
 
 def _key_diagnoses(missing: list, unexpected: list, count: int, expected: dict) -> list:

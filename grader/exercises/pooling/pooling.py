@@ -21,11 +21,18 @@ import numpy as np
 
 from grader.exercises import variants
 from grader.exercises.backward import BackwardSpec, check_backward
-from grader.exercises.context import Context
+from grader.exercises.context import Context, note_of, sentence
 from grader.exercises.sizes import output_size
 from grader.exercises.spec import Exercise, Topic, rounded
 from grader.exercises.checks import diagnose_forward_too, identifiable_variants
 from grader.runner.codec import Ref
+
+# What the tied-maxima check of max_pool_backward_naive says (catalogue templates, domain ``feedback``).
+_WINDOW = ("dx summed over the window of output [{n}, {c}, {i}, {j}] (whose maximum is tied {ties}×) must equal that "
+           "window's upstream gradient, since windows do not overlap here; ")
+WINDOW_SUM_SHOWN = sentence(_WINDOW + "it sums to {total} where dout is {dout}")
+WINDOW_SUM = sentence(_WINDOW + "its sum is not that window's dout")
+TIES_NOTE = sentence("Tied maxima: the whole gradient of a window goes to its first maximum in row-major order. {problem}")
 
 ASSIGNMENT = "03_pooling"
 
@@ -302,13 +309,11 @@ def _check_ties(ctx: Context, inputs: dict, expected: dict) -> None:
             if abs(total - d) > 1e-6 * (1 + abs(d)):
                 window = x[n, c, i * s:i * s + ph, j * s:j * s + pw]
                 ties = int((window == window.max()).sum())
-                detail = f"it sums to {total:.6g} where dout is {d:.6g}" if ctx.public else "its sum is not that window's dout"
-                ctx.fail(
-                    f"dx summed over the window of output [{n}, {c}, {i}, {j}] (whose maximum is tied {ties}×) must "
-                    f"equal that window's upstream gradient, since windows do not overlap here; {detail}",
-                    *ctx.match_variants(dx, variants),
-                )
-    note = "Tied maxima: the whole gradient of a window goes to its first maximum in row-major order. "
+                where = dict(n=n, c=c, i=i, j=j, ties=ties)
+                message = (WINDOW_SUM_SHOWN.format(total=f"{total:.6g}", dout=f"{d:.6g}", **where) if ctx.public
+                           else WINDOW_SUM.format(**where))
+                ctx.fail(message, *ctx.match_variants(dx, variants))
+    note = note_of(TIES_NOTE)
     ctx.expect_close("dx", dx, expected["grads"][0], variants=variants, note=note)
 
 
