@@ -87,7 +87,7 @@ class NotebookError(ValueError):
 
 
 # Notes about a notebook (domain ``notebook``); the English text is the message id.
-NOTE_INVALID = N_("{label} is not a valid Jupyter notebook: {reason}")
+NOTE_INVALID = N_("{label} is not a valid Jupyter notebook: {reason} (it must open in Jupyter: save it again there, or submit a copy that opens)")
 NOTE_READ_ANYWAY = N_("{label} does not follow the notebook format ({reason}); its code cells were read anyway")
 NOTE_CELL_MAGIC = N_("{label}, cell {number} (`{first}`): a cell magic ({magic}); the cell was skipped, not run")
 NOTE_LINE_MAGIC = N_("{label}, cell {number} (`{first}`): line {lines} is an IPython magic or shell command; skipped, not run")

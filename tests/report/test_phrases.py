@@ -129,7 +129,8 @@ def test_submission_notes_are_shown_in_the_readers_language():
         "hw2.ipynb, 셀 2 (`%matplotlib inline`): 1번째 줄은 IPython 매직 또는 셸 명령입니다. 건너뛰었고 실행하지 않았습니다")
     skipped = sub.NOTE_SKIPPED.format(rel="my hw.ipynb", reason=sub.NOTE_INVALID.format(label="my hw.ipynb", reason="Expecting value: line 1"))
     assert phrases.translate_note(skipped, "ko") == (
-        "my hw.ipynb은(는) 건너뛰었습니다: my hw.ipynb은(는) 올바른 주피터 노트북이 아닙니다: Expecting value: line 1")
+        "my hw.ipynb은(는) 건너뛰었습니다: my hw.ipynb은(는) 올바른 주피터 노트북이 아닙니다: Expecting value: line 1 "
+        "(주피터에서 열려야 합니다: 주피터에서 다시 저장하거나, 열리는 사본을 제출하세요)")
     assert phrases.translate_note(skipped, "en") == skipped
     assert phrases.translate_note("a note no template wrote: 3", "ko") == "a note no template wrote: 3"
     result = {"submission": "ann", "notes": [magic], "exercises": []}
