@@ -120,13 +120,29 @@ class Compiled:
     ``prctl(PR_SET_SECCOMP)`` costs a few microseconds, once per exercise of every submission.
     What is loaded is libseccomp's own program (``seccomp_export_bpf``), so the policy, including
     the architecture check that kills foreign-ABI calls, is exactly that of :func:`build`.
+    The C structures and libc's ``prctl`` are made when the object is (in the zygote, before any
+    student code runs), so :meth:`load` looks nothing up that an imported submission could patch.
 
     Attributes:
         program: the ``struct sock_filter`` array, native byte order (8 bytes per instruction).
     """
 
     program: bytes
-    _prctl: object = field(default=None, repr=False, compare=False)
+    _c: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        import ctypes
+
+        if not self.program or len(self.program) % _SOCK_FILTER_BYTES:
+            raise OSError(errno.EINVAL, f"a BPF program of {len(self.program)} bytes")
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        prctl.restype = ctypes.c_int
+        prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+        instructions = ctypes.create_string_buffer(self.program, len(self.program))
+        # struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+        fprog = ctypes.create_string_buffer(struct.pack("HxxxxxxP", len(self.program) // _SOCK_FILTER_BYTES,
+                                                        ctypes.addressof(instructions)))
+        object.__setattr__(self, "_c", (prctl, ctypes.get_errno, instructions, fprog, ctypes.addressof(fprog)))
 
     def load(self) -> None:
         """Sets ``no_new_privs`` and installs the program on the calling thread (Linux).
@@ -134,17 +150,9 @@ class Compiled:
         Raises:
             OSError: the kernel refused it (errno from ``prctl``).
         """
-        import ctypes
-
-        prctl = self._prctl or _libc_prctl()
-        count = len(self.program) // _SOCK_FILTER_BYTES
-        instructions = ctypes.create_string_buffer(self.program, len(self.program))
-        # struct sock_fprog { unsigned short len; struct sock_filter *filter; }
-        fprog = ctypes.create_string_buffer(struct.pack("HxxxxxxP", count, ctypes.addressof(instructions)))
-        for args in ((_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), (_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0)):
-            if prctl(*[ctypes.c_ulong(a) for a in args]) != 0:
-                err = ctypes.get_errno()
-                raise OSError(err, f"prctl({args[0]}) failed: {os.strerror(err)}")
+        prctl, get_errno, _, _, fprog_address = self._c
+        if prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, fprog_address, 0, 0) != 0:
+            raise OSError(get_errno(), "prctl refused the seccomp program")
 
 
 def compile_program(f) -> Compiled:
@@ -162,15 +170,4 @@ def compile_program(f) -> Compiled:
             chunks.append(chunk)
     finally:
         os.close(read_end)
-    program = b"".join(chunks)
-    if not program or len(program) % _SOCK_FILTER_BYTES:
-        raise OSError(errno.EINVAL, f"libseccomp exported {len(program)} bytes of BPF")
-    return Compiled(program, _libc_prctl())
-
-
-def _libc_prctl():
-    import ctypes
-
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    prctl.restype = ctypes.c_int
-    return prctl
+    return Compiled(b"".join(chunks))
