@@ -10,12 +10,14 @@ from grader.i18n import untranslated
 from grader.report import feedback, phrases
 
 
-def test_every_template_has_korean_with_the_same_fields():
+@pytest.mark.parametrize("domain, templates", [(phrases.DOMAIN, phrases.TEMPLATES), (phrases.NOTE_DOMAIN, phrases.NOTE_TEMPLATES)],
+                         ids=["sentences", "notes"])
+def test_every_template_has_korean_with_the_same_fields(domain, templates):
     import re
 
-    assert untranslated("ko", phrases.DOMAIN, list(phrases.TEMPLATES)) == []
-    for template in phrases.TEMPLATES:
-        ko = phrases.translator("ko", phrases.DOMAIN)(template)
+    assert untranslated("ko", domain, list(templates)) == []
+    for template in templates:
+        ko = phrases.translator("ko", domain)(template)
         assert set(re.findall(r"\{(\w+)\}", ko)) == set(re.findall(r"\{(\w+)\}", template)), template
 
 
@@ -135,15 +137,6 @@ def test_submission_notes_are_shown_in_the_readers_language():
     assert phrases.translate_note("a note no template wrote: 3", "ko") == "a note no template wrote: 3"
     result = {"submission": "ann", "notes": [magic], "exercises": []}
     assert feedback.build(result, lang="ko").notes[0].startswith("hw2.ipynb, 셀 2")
-
-
-def test_every_note_template_has_korean_with_the_same_fields():
-    import re
-
-    assert untranslated("ko", phrases.NOTE_DOMAIN, list(phrases.NOTE_TEMPLATES)) == []
-    for template in phrases.NOTE_TEMPLATES:
-        ko = phrases.translator("ko", phrases.NOTE_DOMAIN)(template)
-        assert set(re.findall(r"\{(\w+)\}", ko)) == set(re.findall(r"\{(\w+)\}", template)), template
 
 
 def test_why_a_case_must_raise_is_korean_for_every_reason_the_reference_gives():
