@@ -8,8 +8,10 @@ from grader.i18n import translator
 from grader.report import plots
 from grader.report.feedback import ExerciseView, StudentFeedback, heat_map_caption
 from grader.report.html import LEVEL_TEXT
+from grader.report.text import say
 
 _STYLE = {"passed": "bold green", "partial": "yellow", "failed": "red", "error": "red"}
+
 
 
 def print_feedback(console: Console, fb: StudentFeedback) -> None:
@@ -21,7 +23,7 @@ def print_feedback(console: Console, fb: StudentFeedback) -> None:
     console.print(escape(t("Total: {score} of {max_score} points", score=f"{fb.total:g}", max_score=f"{fb.max_total:g}")))
     console.print(f"[dim]{escape(t(LEVEL_TEXT[fb.level]))}[/]")
     for note in fb.notes:
-        console.print(f"[yellow]{escape(t('Note:'))}[/] {escape(note)}", highlight=False)
+        say(console, f"[yellow]{escape(t('Note:'))}[/] {escape(note)}", 0)
     for ex in fb.exercises:
         print_exercise(console, ex, fb.lang)
 
@@ -39,29 +41,29 @@ def print_exercise(console: Console, ex: ExerciseView, lang: str) -> None:
     if ex.status == "passed":
         return
     if ex.total_cases:
-        console.print("  " + escape(t("{passed} of {total} cases passed", passed=ex.passed_cases, total=ex.total_cases)))
+        say(console, escape(t("{passed} of {total} cases passed", passed=ex.passed_cases, total=ex.total_cases)), 2)
     if len(ex.features) > 1 or any(f.name != "core" for f in ex.features):
-        console.print("  " + ", ".join(f"{escape(f.name)} {f.passed}/{f.total}" for f in ex.features), highlight=False)
+        say(console, ", ".join(f"{escape(f.name)} {f.passed}/{f.total}" for f in ex.features), 2)
     if ex.ungraded:
-        console.print("  [dim]" + escape(t("Not graded in this course: {features}.", features=", ".join(ex.ungraded))) + "[/]")
+        say(console, "[dim]" + escape(t("Not graded in this course: {features}.", features=", ".join(ex.ungraded))) + "[/]", 2)
     if ex.message:
         for line in ex.message.splitlines():
-            console.print(f"    {escape(line)}", highlight=False)
+            say(console, escape(line), 4)
     for d in ex.diagnoses:
-        console.print(f"  [cyan]{escape(t('Diagnosis'))}:[/] {escape(d.text)}", highlight=False)
-    console.print(f"  [green]{escape(t('Next step'))}:[/] {escape(ex.next_step)}", highlight=False)
+        say(console, f"[cyan]{escape(t('Diagnosis'))}:[/] {escape(d.text)}", 2)
+    say(console, f"[green]{escape(t('Next step'))}:[/] {escape(ex.next_step)}", 2)
     for case in ex.cases:
         kind = t("public case") if case.public else t("hidden case")
         head = f"{kind} {case.id}" + (f" · {case.feature}" if case.feature != "core" else "") + (f" · {case.label}" if case.label is not None else "")
-        console.print(f"  [bold]{escape(head)}[/]", highlight=False)
+        say(console, f"[bold]{escape(head)}[/]", 2)
         for line in (case.message or "").splitlines():
-            console.print(f"    {escape(line)}", highlight=False)
+            say(console, escape(line), 4)
     if ex.more_failing:
-        console.print("  " + escape(t("… and {n} more failing cases.", n=ex.more_failing)))
+        say(console, escape(t("… and {n} more failing cases.", n=ex.more_failing)), 2)
     focus = ex.heat_map_case
     if focus is not None:
-        console.print("  " + escape(heat_map_caption(t, focus, picture=False)), highlight=False)
+        say(console, escape(heat_map_caption(t, focus, picture=False)), 2)
         for line in plots.text_map(focus.error_map):
             console.print(f"    [red]{line}[/]", highlight=False)
     if ex.withheld:
-        console.print("  [dim]" + escape(t("{n} failing hidden cases: your instructor shows only their points.", n=ex.withheld)) + "[/]")
+        say(console, "[dim]" + escape(t("{n} failing hidden cases: your instructor shows only their points.", n=ex.withheld)) + "[/]", 2)

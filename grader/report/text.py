@@ -6,6 +6,7 @@ from typing import Sequence
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from grader.i18n import translator
 from grader.results import ExerciseResult, SubmissionResult
@@ -25,6 +26,21 @@ _STYLE = {
 _LABEL = {"not_implemented": "not implemented"}
 
 
+def say(console: Console, markup: str, indent: int) -> None:
+    """Print ``markup`` (rich markup) indented by ``indent`` columns, its wrapped lines too: a
+    long sentence on an 80-column terminal must not run back to column 0 under what it explains.
+
+    Args:
+        console: where to print; its ``width`` (columns) sets the wrap.
+        markup: one line of rich markup (escape text from results with ``rich.markup.escape``).
+        indent: columns of indentation, every wrapped line included.
+    """
+    pad = Text(" " * indent)
+    for line in Text.from_markup(markup).wrap(console, max(20, console.width - indent)):
+        line.rstrip()
+        console.print(pad + line, highlight=False, soft_wrap=True)
+
+
 def status_text(status: str) -> str:
     """Rich markup for a status word."""
     return f"[{_STYLE.get(status, '')}]{_LABEL.get(status, status)}[/]"
@@ -35,9 +51,9 @@ def print_exercise(console: Console, result: ExerciseResult) -> None:
     console.print(f"{status_text(result.status)}  [bold]{result.name}[/]  {result.score:g}/{result.max_score:g}")
     if result.status != "passed":
         for line in result.message.splitlines():
-            console.print(f"    {escape(line)}", highlight=False)
+            say(console, escape(line), 4)
         if result.diagnoses:
-            console.print(f"    [cyan]diagnosis:[/] {', '.join(result.diagnoses)}")
+            say(console, f"[cyan]diagnosis:[/] {escape(', '.join(result.diagnoses))}", 4)
 
 
 def print_check(console: Console, result: SubmissionResult, t=None) -> None:
@@ -49,7 +65,7 @@ def print_check(console: Console, result: SubmissionResult, t=None) -> None:
                 score=f"{result.total:g}", max_score=f"{result.max_total:g}")
     console.print(f"\n[bold]{escape(summary)}[/] {escape(t('(public cases)'))}", highlight=False)
     for note in result.notes:
-        console.print(f"[yellow]{escape(t('note:'))}[/] {escape(note)}")
+        say(console, f"[yellow]{escape(t('note:'))}[/] {escape(note)}", 0)
 
 
 # Worst first: the status a student's cell in an assignment column shows.
