@@ -65,6 +65,29 @@ ATTACKS = [
            ("Operation not permitted",)),
     # -- processes ----------------------------------------------------------------------------
     Attack("fork_bomb", _fn("while True:\n    os.fork()", "import os"), ("Operation not permitted",)),
+    # At import (warm child, before any exercise child exists), disarm the seccomp library the
+    # fork ban was built with, then fork in an exercise: the ban must still hold.
+    Attack("disarm_fork_ban_at_import",
+           "import os, sys\n"
+           "class _Stub:\n"
+           "    def __getattr__(self, name):\n"
+           "        return lambda *a, **k: 0\n"
+           "for _m in [m for m in list(sys.modules) if 'seccomp' in m]:\n"
+           "    _mod = sys.modules[_m]\n"
+           "    for _k in dir(_mod):\n"
+           "        _v = getattr(_mod, _k, None)\n"
+           "        if isinstance(_v, type) and hasattr(_v, 'load'):\n"
+           "            try:\n"
+           "                setattr(_v, 'load', lambda self, *a, **k: None)\n"
+           "            except Exception:\n"
+           "                pass\n"
+           "        if _k.startswith('_lib') or _k == 'libseccomp':\n"
+           "            try:\n"
+           "                setattr(_mod, _k, _Stub())\n"
+           "            except Exception:\n"
+           "                pass\n"
+           + _fn("pid = os.fork()\nif pid == 0:\n    os._exit(0)\nos.waitpid(pid, 0)\nreturn 'forked'"),
+           ("Operation not permitted",)),
     Attack("subprocess", _fn("return subprocess.run(['id'], capture_output=True).stdout", "import subprocess"),
            ("Operation not permitted",)),
     Attack("os_system", _fn("return os.system('echo pwned > /sandbox/pwned')", "import os"),
