@@ -9,7 +9,12 @@ the same field values. A line that no template produces is left as it is.
 
 Matching is exact (the whole line) and fields are non-greedy, so a template can only claim a
 line it could have produced; a field named twice (``{name} ... at {name}{where}``) must hold the
-same text both times.
+same text both times. Only the fields of :data:`SENTENCE_FIELDS` are translated in turn (a
+sentence may quote another: "...; it should raise ValueError because <reason>"); a student's own
+words in any other field (an exception's message) are shown exactly as written, and the short
+:data:`FRAGMENTS` ("tuple of 2") are tried inside such fields only, never on a whole line.
+Submission notes (a skipped file, a notebook's magics) have their own templates and domain
+(:func:`translate_note`).
 """
 from __future__ import annotations
 
@@ -39,7 +44,8 @@ FRAGMENTS = frozenset((backward.SEQUENCE_OF, context.AN_ARRAY_OF_SHAPE, context.
                        *context.REGISTERED_FRAGMENTS, *reasons.FRAGMENTS))
 # Fields that may hold such a sentence or fragment, and are translated in turn; every other
 # field (a student's exception text, names, numbers, indices) is shown exactly as written.
-SENTENCE_FIELDS = frozenset(("should", "problem", "modified", "func", "role", "got", "value", "why", "hint", "axes", "looked", "keys", "have", "what", "reason"))
+SENTENCE_FIELDS = frozenset(("should", "problem", "modified", "func", "role", "got", "value", "why", "hint", "axes",
+                             "looked", "keys", "have", "what", "reason"))
 # Fields whose text must itself be a template's for the line to be that template's: "{modified}: {hint}"
 # is only WITH_HINT when its first part says what was modified in place.
 MUST_BE_SENTENCE = frozenset(("should", "modified"))
