@@ -27,6 +27,9 @@ Evaluate = Callable[[dict], Sequence[np.ndarray]]
 
 GRAD_ATOL = 1e-6
 GRAD_RTOL = 2e-3
+# The ValueError of a forward whose outputs do not have the upstream gradients' shapes (a catalogue
+# template of domain ``feedback``, listed in grader.exercises.backward.SENTENCES).
+OUTPUT_SHAPE = "forward output has shape {got}, expected {want}"
 
 
 def step_for(x: np.ndarray) -> float:
@@ -41,7 +44,7 @@ def loss(outputs: Sequence[np.ndarray], douts: Sequence[np.ndarray]) -> float:
     for out, dout in zip(outputs, douts, strict=True):
         out = np.asarray(out, dtype=np.float64)
         if out.shape != dout.shape:
-            raise ValueError(f"forward output has shape {out.shape}, expected {dout.shape}")
+            raise ValueError(OUTPUT_SHAPE.format(got=out.shape, want=dout.shape))
         total += float(np.sum(out * dout))
     return total
 

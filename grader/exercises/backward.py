@@ -58,7 +58,7 @@ NO_GRADIENT_FOR = N_("{backward} returned no gradient for {missing}: its dict mu
 MUST_RETURN_DICT = N_("{backward} must return a dict of gradients with the keys {keys}; got {got}")
 MUST_RETURN_TUPLE = N_("{backward} must return a tuple of {n} gradients ({names}); got {got}")
 SEQUENCE_OF = N_("{type} of {n}")
-SENTENCES = (NOT_DIFFERENTIABLE, FORWARD_AT_FAULT, REFERENCE_ONLY, *BACKWARD_AT_FAULT.values(), NO_GRADIENT_FOR,
+SENTENCES = (gradcheck.OUTPUT_SHAPE, NOT_DIFFERENTIABLE, FORWARD_AT_FAULT, REFERENCE_ONLY, *BACKWARD_AT_FAULT.values(), NO_GRADIENT_FOR,
              MUST_RETURN_DICT, MUST_RETURN_TUPLE, SEQUENCE_OF)
 
 @dataclass(frozen=True)

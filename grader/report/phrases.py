@@ -45,7 +45,7 @@ FRAGMENTS = frozenset((backward.SEQUENCE_OF, context.AN_ARRAY_OF_SHAPE, context.
 # Fields that may hold such a sentence or fragment, and are translated in turn; every other
 # field (a student's exception text, names, numbers, indices) is shown exactly as written.
 SENTENCE_FIELDS = frozenset(("should", "problem", "modified", "func", "role", "got", "value", "why", "hint", "axes",
-                             "looked", "keys", "have", "what", "reason"))
+                             "looked", "keys", "have", "what", "reason", "error"))
 # Fields whose text must itself be a template's for the line to be that template's: "{modified}: {hint}"
 # is only WITH_HINT when its first part says what was modified in place.
 MUST_BE_SENTENCE = frozenset(("should", "modified"))

@@ -167,6 +167,7 @@ def test_spec_sentences_of_torch_modules_and_batch_norm_are_korean():
         batchnorm.CHANNEL_MEAN_SHOWN.format(c=1, mean="0.5", beta="0.25"),
         rb.LACKS.format(keys=rb.AND_MORE.format(keys="a, b, c, d", more=3)),
         rb.note_of(rb.EVAL_ZERO_BRANCH_NOTE, last="bn2") + "out differs: max abs error 1 (relative 1) at out[0, 0, 0, 0]; tolerance 1e-06",
+        backward.NOT_DIFFERENTIABLE.format(error=_forward_shape_error()),
     ]
     for line in lines:
         korean = phrases.translate_line(line, "ko")
@@ -190,3 +191,12 @@ def test_why_a_students_process_stopped_is_korean(tmp_path):
     korean = next(m for m in shown if "종료 코드 3" in m)
     assert korean.startswith("conv_output_size을(를) 실행하는 중에 코드의 프로세스가 끝났습니다: 응답하기 전에 종료 코드 3(으)로 끝남"), korean
     assert "process ended" not in korean and "exited with" not in korean
+
+
+def _forward_shape_error() -> str:
+    """The ValueError text grader.gradcheck raises for a forward of the wrong output shape."""
+    from grader import gradcheck
+
+    with pytest.raises(ValueError) as raised:
+        gradcheck.loss([np.zeros((1, 3, 3, 2))], [np.zeros((1, 3, 2, 2))])
+    return str(raised.value)
