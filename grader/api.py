@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Sequence
 from grader import cases as case_mod
 from grader import contracts
 from grader.exercises import get_assignment
+from grader.exercises.context import sentence
 from grader.exercises.spec import Exercise
 from grader.grading import grade_exercise
 from grader.reference import REPO_ROOT, ReferenceUnavailable, load_assignment
@@ -264,7 +265,8 @@ def _course_order() -> list[str]:
     return [ex.name for exercises in ASSIGNMENTS.values() for ex in exercises]
 
 
-NOTHING_TO_GRADE = N_("Nothing to grade: no .py or .ipynb file was found in this submission.")
+# Domain ``batch`` (the grade command) and, registered, ``feedback`` (the student's pages).
+NOTHING_TO_GRADE = sentence(N_("Nothing to grade: no .py or .ipynb file was found in this submission."))
 
 
 def _empty_result(entry, exercises: Sequence[Exercise], notes: Sequence[str], digest: str) -> SubmissionResult:

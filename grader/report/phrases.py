@@ -27,10 +27,11 @@ from grader.exercises import backward, context
 from grader.i18n import translator
 
 # Longest first: a template that extends another (the "shown values" forms) must win.
-# (Importing the spec modules and the grading loop first: they register their own sentences,
+# (Importing the spec modules, the grading loop and the batch API first: they register their own sentences,
 # context.REGISTERED.)
 import grader.exercises  # noqa: E402,F401
 import grader.grading  # noqa: E402,F401
+import grader.api  # noqa: E402,F401  (NOTHING_TO_GRADE)
 
 TEMPLATES = tuple(sorted((*compare.SENTENCES, *backward.SENTENCES, *context.SENTENCES, *context.REGISTERED,
                           *reasons.SENTENCES, *reasons.FRAGMENTS), key=len, reverse=True))
