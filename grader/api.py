@@ -266,7 +266,8 @@ def _course_order() -> list[str]:
 
 
 # Domain ``batch`` (the grade command) and, registered, ``feedback`` (the student's pages).
-NOTHING_TO_GRADE = sentence(N_("Nothing to grade: no .py or .ipynb file was found in this submission."))
+NOTHING_TO_GRADE = sentence(N_("Nothing to grade: no .py or .ipynb file was found in this submission. Hand in your .py "
+                               "files or your notebook (.ipynb); a file that could not be read is named in the notes."))
 
 
 def _empty_result(entry, exercises: Sequence[Exercise], notes: Sequence[str], digest: str) -> SubmissionResult:

@@ -13,7 +13,6 @@ from grader.report.text import say
 _STYLE = {"passed": "bold green", "partial": "yellow", "failed": "red", "error": "red"}
 
 
-
 def print_feedback(console: Console, fb: StudentFeedback) -> None:
     """Print ``fb`` (from :func:`grader.report.feedback.build`): totals, then per exercise its
     verdict, feature counts, diagnoses, next step, failing cases and a block-character heat map.

@@ -205,7 +205,7 @@ class LocalChannel:
 
     def _kill(self) -> None:
         if not self._reason:
-            self._reason = "stopped by the grader"
+            self._reason = reasons.STOPPED
         try:
             if os.name == "posix":
                 try:

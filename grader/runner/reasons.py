@@ -23,6 +23,12 @@ MEMORY_ERROR = N_("memory limit of {size} (MemoryError)")
 KILLED_BY = N_("killed by {signal}")
 EXITED = N_("exited with code {code}")
 EXITED_EARLY = N_("exited with code {code} before answering")
+OUTPUT_FLOOD = N_("output flood: more than {size} written to stdout/stderr")
+FRAME_TOO_LARGE = N_("reply frame of {size} bytes exceeds the cap of {cap}")
+ZYGOTE_DIED = N_("the sandbox zygote died")
+STOPPED = N_("stopped by the grader")
+STOPPED_EARLY = N_("stopped by the grader before answering")
+UNKNOWN = N_("ended for an unknown reason")
 
 # Whole lines of an aborted exercise's message.
 TIMED_OUT = N_("timed out while {what}: the wall-clock limit is {seconds} s (look for an infinite loop or a very slow "
@@ -34,4 +40,5 @@ ENDED_CRASH = N_("your code's process ended while {what}: {reason} (exit(), sys.
 LAST_OUTPUT = N_("last output:")
 
 SENTENCES = (TIMED_OUT, ENDED_SLOW, ENDED_CRASH, LAST_OUTPUT)
-FRAGMENTS = (IMPORTING, RUNNING, COUNTING, CPU_LIMIT, WALL_LIMIT, MEMORY_LIMIT, MEMORY_ERROR, KILLED_BY, EXITED, EXITED_EARLY)
+FRAGMENTS = (IMPORTING, RUNNING, COUNTING, CPU_LIMIT, WALL_LIMIT, MEMORY_LIMIT, MEMORY_ERROR, KILLED_BY, EXITED, EXITED_EARLY,
+             OUTPUT_FLOOD, FRAME_TOO_LARGE, ZYGOTE_DIED, STOPPED, STOPPED_EARLY, UNKNOWN)

@@ -16,6 +16,7 @@ import struct
 import time
 from typing import Callable
 
+from grader.runner import reasons
 from grader.runner.backend import ChildExit, ChildGone, ChildTimeout, Limits
 
 from .errors import SandboxUnavailable
@@ -266,7 +267,7 @@ class SandboxChannel:
         log = bytes(self._log).decode("utf-8", "replace")
         if report is None:
             reason = (f"the zygote could not start the child: {self._setup_error}"
-                      if self._setup_error else "the sandbox zygote died")
+                      if self._setup_error else reasons.ZYGOTE_DIED)
             return ChildExit(returncode=None, signal=None, reason=reason, log=log)
         killed_by = report.get("killed_by")
         if killed_by != "wall" and self._killed_by is not None:

@@ -93,10 +93,9 @@ def describe(facts: ExitFacts, *, wall_s: float, cpu_s: float, memory_bytes: int
     if kb == "wall":
         return reasons.WALL_LIMIT.format(seconds=f"{wall_s:g}")
     if kb == "flood":
-        return f"output flood: more than {format_bytes(flood_bytes)} written to stdout/stderr"
+        return reasons.OUTPUT_FLOOD.format(size=format_bytes(flood_bytes))
     if kb == "frame":
-        return (f"reply frame of {facts.frame_bytes} bytes exceeds the cap of "
-                f"{format_bytes(frame_cap)}")
+        return reasons.FRAME_TOO_LARGE.format(size=facts.frame_bytes, cap=format_bytes(frame_cap))
     if facts.oom_kills > 0:
         return reasons.MEMORY_LIMIT.format(size=format_bytes(memory_bytes))
     # RLIMIT_CPU with soft == hard makes the kernel send SIGKILL at the limit. The kernel counts
@@ -106,9 +105,9 @@ def describe(facts: ExitFacts, *, wall_s: float, cpu_s: float, memory_bytes: int
     if sig == _signal.SIGKILL and kb != "grader" and facts.cpu_s >= 0.75 * enforced:
         return reasons.CPU_LIMIT.format(seconds=f"{enforced:g}")
     if kb == "zygote-died":
-        return "the sandbox zygote died"
+        return reasons.ZYGOTE_DIED
     if kb == "grader":
-        return "stopped by the grader before answering" if facts.awaiting_reply else ""
+        return reasons.STOPPED_EARLY if facts.awaiting_reply else ""
     if facts.returncode is not None:
         if facts.returncode != 0 and any(m in facts.log for m in _MEMORY_ERROR_MARKS):
             return reasons.MEMORY_ERROR.format(size=format_bytes(memory_bytes))
@@ -117,4 +116,4 @@ def describe(facts: ExitFacts, *, wall_s: float, cpu_s: float, memory_bytes: int
         return (reasons.EXITED_EARLY if facts.awaiting_reply else reasons.EXITED).format(code=facts.returncode)
     if sig is not None:
         return reasons.KILLED_BY.format(signal=describe_signal(sig))
-    return "ended for an unknown reason"
+    return reasons.UNKNOWN

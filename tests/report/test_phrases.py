@@ -200,3 +200,13 @@ def _forward_shape_error() -> str:
     with pytest.raises(ValueError) as raised:
         gradcheck.loss([np.zeros((1, 3, 3, 2))], [np.zeros((1, 3, 2, 2))])
     return str(raised.value)
+
+
+@pytest.mark.parametrize("reason", ["OUTPUT_FLOOD", "FRAME_TOO_LARGE", "ZYGOTE_DIED", "STOPPED_EARLY", "UNKNOWN", "MEMORY_ERROR"])
+def test_every_reason_a_stopped_process_is_given_reads_in_korean(reason):
+    from grader.runner import reasons
+
+    why = getattr(reasons, reason).format(size="64 KiB", cap="64 MiB")
+    line = reasons.ENDED_CRASH.format(what=reasons.RUNNING.format(func="conv_forward_naive"), reason=why)
+    korean = phrases.translate_line(line, "ko")
+    assert why not in korean and "process ended" not in korean, korean

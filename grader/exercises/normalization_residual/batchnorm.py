@@ -35,9 +35,7 @@ NO_RUNNING_STATISTIC = sentence("after a '{mode}' call bn_param has no '{key}': 
 TEST_MODE_UPDATED = sentence("in 'test' mode bn_param['{key}'] must not change: the running statistics are only used, not updated")
 CHANNEL_MEAN = sentence("in train mode every channel of out must average to beta[c] over (N, H, W), because each channel is "
                         "normalized with its own mean and variance over those axes; channel {c} does not")
-CHANNEL_MEAN_SHOWN = sentence("in train mode every channel of out must average to beta[c] over (N, H, W), because each channel is "
-                              "normalized with its own mean and variance over those axes; channel {c} does not: it is {mean}, "
-                              "beta[{c}] = {beta}")
+CHANNEL_MEAN_SHOWN = sentence(CHANNEL_MEAN + ": it is {mean}, beta[{c}] = {beta}")
 
 ASSIGNMENT = "04_normalization_residual"
 
